@@ -1,0 +1,32 @@
+"""Create the staff roles as groups with their permissions (table in accounts/roles.py)."""
+
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+
+def create_roles(apps, schema_editor):
+    for config in global_apps.get_app_configs():
+        create_permissions(config, verbosity=0, apps=apps)
+    from accounts.roles import sync_role_permissions
+
+    sync_role_permissions(apps)
+
+
+def remove_roles(apps, schema_editor):
+    from accounts.roles import ROLE_PERMISSIONS
+
+    apps.get_model("auth", "Group").objects.filter(name__in=list(ROLE_PERMISSIONS)).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("accounts", "0001_initial"),
+        ("patients", "0001_initial"),
+        ("scheduling", "0001_initial"),
+        ("audit", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+
+    operations = [migrations.RunPython(create_roles, remove_roles)]

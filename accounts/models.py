@@ -1,0 +1,44 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from .constants import Role
+
+
+class User(AbstractUser):
+    """A staff member. Patients never log in."""
+
+    credentials = models.CharField(max_length=60, blank=True, help_text="e.g. LCSW, LADC, MD, CADC-II")
+    phone = models.CharField(max_length=32, blank=True)
+    supervisor = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="supervisees")
+    in_training = models.BooleanField(
+        default=False, help_text="Staff in training need a supervisor's co-signature on their notes."
+    )
+    programs = models.ManyToManyField("scheduling.Program", blank=True, related_name="staff")
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self):
+        name = self.get_full_name() or self.username
+        return f"{name}, {self.credentials}" if self.credentials else name
+
+    @property
+    def role_names(self) -> set[str]:
+        # Cached on the instance: templates and access rules ask many times per request.
+        if not hasattr(self, "_role_names"):
+            self._role_names = set(self.groups.values_list("name", flat=True))
+        return self._role_names
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_superuser or bool(self.role_names.intersection(roles))
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.is_superuser or Role.ADMIN in self.role_names
+
+    @property
+    def primary_role(self) -> str:
+        for role in Role:
+            if role.value in self.role_names:
+                return role.label
+        return "Administrator" if self.is_superuser else "Staff"

@@ -1,0 +1,40 @@
+"""Project-wide pytest set-up: the real services must be there, and say so when not."""
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+
+SERVICE_HINTS = {
+    "PostgreSQL": "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
+    "Redis": "redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no",
+}
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_sessionstart(session):
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    checks = []
+    if database["ENGINE"].endswith("postgresql"):
+        checks.append(("PostgreSQL", database.get("HOST") or "127.0.0.1", int(database.get("PORT") or 5432)))
+    redis_url = urlparse(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"))
+    checks.append(("Redis", redis_url.hostname or "127.0.0.1", redis_url.port or 6379))
+    for name, host, port in checks:
+        if not _reachable(host, port):
+            pytest.exit(f"{name} is not running on {host}:{port}. Start it with: {SERVICE_HINTS[name]}", returncode=3)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Staff factories create many users; the production hasher is deliberately slow.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,158 @@
+from django.db import models
+
+
+class PatientStatus(models.TextChoices):
+    REFERRAL = "referral", "Referral"
+    SCREENING = "screening", "Screening"
+    ASSESSMENT = "assessment", "Assessment"
+    ADMITTED = "admitted", "Admitted"
+    DISCHARGED = "discharged", "Discharged"
+    NOT_ADMITTED = "not_admitted", "Not admitted"
+
+
+class ContactChannel(models.TextChoices):
+    SMS = "sms", "Text message"
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone call"
+    NONE = "none", "No contact"
+
+
+class SexAtBirth(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    INTERSEX = "intersex", "Intersex"
+    UNKNOWN = "unknown", "Unknown / declined"
+
+
+class LevelOfCare(models.TextChoices):
+    """ASAM Criteria levels of care."""
+
+    OP = "1.0", "1.0 Outpatient"
+    IOP = "2.1", "2.1 Intensive outpatient"
+    PHP = "2.5", "2.5 Partial hospitalization"
+    RES_LOW = "3.1", "3.1 Clinically managed low-intensity residential"
+    RES_HIGH = "3.5", "3.5 Clinically managed high-intensity residential"
+    RES_MEDICAL = "3.7", "3.7 Medically monitored intensive inpatient"
+    INPATIENT = "4.0", "4.0 Medically managed intensive inpatient"
+
+
+class ConsentKind(models.TextChoices):
+    TREATMENT = "treatment", "Consent to treatment"
+    TELEHEALTH = "telehealth", "Telehealth"
+    REMINDERS_SMS = "reminders_sms", "Reminders by text message"
+    REMINDERS_EMAIL = "reminders_email", "Reminders by email"
+    PART2_DISCLOSURE = "part2_disclosure", "42 CFR Part 2 disclosure"
+
+
+class ConsentMethod(models.TextChoices):
+    SIGNED = "signed", "Signed in person"
+    ELECTRONIC = "electronic", "Signed electronically"
+    VERBAL = "verbal", "Verbal, with witness"
+
+
+class IntakeStep(models.TextChoices):
+    """The guided intake, in order."""
+
+    REFERRAL = "referral", "Referral"
+    SCREENING = "screening", "Screening"
+    ASSESSMENT = "assessment", "Assessment"
+    DECISION = "decision", "Admission decision"
+
+
+class IntakeStatus(models.TextChoices):
+    OPEN = "open", "In progress"
+    ADMITTED = "admitted", "Admitted"
+    NOT_ADMITTED = "not_admitted", "Not admitted"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class ReferralSource(models.TextChoices):
+    SELF = "self", "Self"
+    FAMILY = "family", "Family or friend"
+    PRIMARY_CARE = "primary_care", "Primary care"
+    HOSPITAL = "hospital", "Hospital / emergency department"
+    RESIDENTIAL = "residential", "Residential or inpatient step-down"
+    COURT = "court", "Court / probation"
+    EMPLOYER = "employer", "Employer / EAP"
+    OTP = "otp", "Opioid treatment program"
+    OTHER = "other", "Other"
+
+
+class EpisodeStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    DISCHARGED = "discharged", "Discharged"
+
+
+class AsamDimension(models.IntegerChoices):
+    INTOXICATION = 1, "1 Intoxication / withdrawal"
+    BIOMEDICAL = 2, "2 Biomedical"
+    EMOTIONAL = 3, "3 Emotional, behavioural, cognitive"
+    READINESS = 4, "4 Readiness to change"
+    RELAPSE = 5, "5 Relapse / continued use potential"
+    ENVIRONMENT = 6, "6 Recovery / living environment"
+
+
+class Substance(models.TextChoices):
+    ALCOHOL = "alcohol", "Alcohol"
+    OPIOIDS = "opioids", "Opioids (heroin, pills)"
+    FENTANYL = "fentanyl", "Fentanyl"
+    STIMULANTS = "stimulants", "Methamphetamine / amphetamines"
+    COCAINE = "cocaine", "Cocaine"
+    CANNABIS = "cannabis", "Cannabis"
+    BENZODIAZEPINES = "benzodiazepines", "Benzodiazepines"
+    SEDATIVES = "sedatives", "Other sedatives"
+    HALLUCINOGENS = "hallucinogens", "Hallucinogens"
+    INHALANTS = "inhalants", "Inhalants"
+    NICOTINE = "nicotine", "Nicotine"
+    OTHER = "other", "Other"
+
+
+class Route(models.TextChoices):
+    ORAL = "oral", "Oral"
+    SMOKED = "smoked", "Smoked"
+    INTRANASAL = "intranasal", "Intranasal"
+    INJECTED = "injected", "Injected"
+    VAPED = "vaped", "Vaped"
+    OTHER = "other", "Other"
+
+
+class UseFrequency(models.TextChoices):
+    DAILY = "daily", "Daily"
+    SEVERAL_WEEKLY = "several_weekly", "Several times a week"
+    WEEKLY = "weekly", "Weekly"
+    MONTHLY = "monthly", "Monthly or less"
+    NOT_IN_30_DAYS = "none_30", "Not in the last 30 days"
+
+
+class AlertKind(models.TextChoices):
+    SAFETY = "safety", "Safety risk"
+    WITHDRAWAL = "withdrawal", "Withdrawal risk"
+    ALLERGY = "allergy", "Allergy"
+    OTHER = "other", "Other"
+
+
+class CareTeamRole(models.TextChoices):
+    PRIMARY = "primary", "Primary clinician"
+    COUNSELOR = "counselor", "Counselor"
+    PRESCRIBER = "prescriber", "Prescriber"
+    CASE_MANAGER = "case_manager", "Case manager"
+    PEER = "peer", "Peer recovery specialist"
+    SUPERVISOR = "supervisor", "Supervisor"
+
+
+class Relationship(models.TextChoices):
+    SPOUSE = "spouse", "Spouse / partner"
+    PARENT = "parent", "Parent"
+    CHILD = "child", "Child"
+    SIBLING = "sibling", "Sibling"
+    OTHER_FAMILY = "other_family", "Other family"
+    FRIEND = "friend", "Friend"
+    SPONSOR = "sponsor", "Sponsor"
+    GUARDIAN = "guardian", "Legal guardian"
+    OTHER = "other", "Other"
+
+
+class AuthorizationUnit(models.TextChoices):
+    DAYS = "days", "Days"
+    UNITS = "units", "Units"
+    SESSIONS = "sessions", "Sessions"

@@ -1,0 +1,22 @@
+from .consents import Consent
+from .coverage import Authorization, InsurancePolicy
+from .episodes import Episode, LevelOfCareChange
+from .intake import AsamAssessment, Diagnosis, InstrumentResponse, Intake, SubstanceUse
+from .registry import CareTeamMember, Contact, Patient, PatientAlert
+
+__all__ = [
+    "AsamAssessment",
+    "Authorization",
+    "CareTeamMember",
+    "Consent",
+    "Contact",
+    "Diagnosis",
+    "Episode",
+    "InstrumentResponse",
+    "InsurancePolicy",
+    "Intake",
+    "LevelOfCareChange",
+    "Patient",
+    "PatientAlert",
+    "SubstanceUse",
+]

@@ -1,0 +1,199 @@
+import secrets
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from iop.models import ClinicalRecord, TimeStampedModel
+
+from ..constants import AlertKind, CareTeamRole, ContactChannel, PatientStatus, Relationship, SexAtBirth
+from ..text import digits, fold
+from ..validators import validate_phone
+
+
+def generate_mrn() -> str:
+    """Eight random digits with a Luhn check digit: unguessable, and typos are caught."""
+    body = f"{secrets.randbelow(10**8):08d}"
+    return body + luhn_check_digit(body)
+
+
+def luhn_check_digit(number: str) -> str:
+    total = 0
+    for index, char in enumerate(reversed(number)):
+        value = int(char)
+        if index % 2 == 0:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return str((10 - total % 10) % 10)
+
+
+class Patient(ClinicalRecord):
+    mrn = models.CharField("MRN", max_length=12, unique=True, editable=False)
+    legal_first_name = models.CharField(max_length=80)
+    legal_last_name = models.CharField(max_length=80)
+    preferred_name = models.CharField(max_length=80, blank=True)
+    pronouns = models.CharField(max_length=40, blank=True)
+    date_of_birth = models.DateField()
+    sex_at_birth = models.CharField(max_length=10, choices=SexAtBirth.choices, default=SexAtBirth.UNKNOWN)
+    gender_identity = models.CharField(max_length=60, blank=True)
+    phone = models.CharField(max_length=20, blank=True, validators=[validate_phone], help_text="Mobile preferred.")
+    email = models.EmailField(blank=True)
+    preferred_contact_channel = models.CharField(
+        max_length=10, choices=ContactChannel.choices, default=ContactChannel.PHONE
+    )
+    language = models.CharField(max_length=40, default="English")
+    needs_interpreter = models.BooleanField(default=False)
+    address_line1 = models.CharField("Address", max_length=120, blank=True)
+    address_line2 = models.CharField("Address line 2", max_length=120, blank=True)
+    city = models.CharField(max_length=80, blank=True)
+    state = models.CharField(max_length=40, blank=True)
+    postal_code = models.CharField(max_length=12, blank=True)
+    emergency_contact_name = models.CharField(max_length=120, blank=True)
+    emergency_contact_phone = models.CharField(max_length=20, blank=True, validators=[validate_phone])
+    emergency_contact_relationship = models.CharField(max_length=20, choices=Relationship.choices, blank=True)
+    status = models.CharField(max_length=20, choices=PatientStatus.choices, default=PatientStatus.REFERRAL)
+    primary_clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="primary_patients"
+    )
+    sms_opted_out_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Folded copies for accent- and case-insensitive search (see patients/text.py).
+    search_name = models.CharField(max_length=260, editable=False, db_index=False)
+    phone_digits = models.CharField(max_length=20, editable=False, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["search_name", "phone_digits"])
+
+    class Meta:
+        ordering = ["legal_last_name", "legal_first_name"]
+        indexes = [
+            # Registry search by name and the duplicate check (name + date of birth).
+            models.Index(fields=["search_name"], name="patients_patient_search_name"),
+            models.Index(fields=["date_of_birth"], name="patients_patient_dob"),
+            # Registry search by phone and the duplicate check by phone.
+            models.Index(fields=["phone_digits"], name="patients_patient_phone_digits"),
+            # Registry default ordering.
+            models.Index(fields=["legal_last_name", "legal_first_name", "id"], name="patients_patient_name_order"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(date_of_birth__gte=date(1900, 1, 1)),
+                name="%(app_label)s_%(class)s_dob_plausible",
+                violation_error_message="Date of birth must be after 1900.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.display_name} ({self.mrn})"
+
+    def save(self, *args, **kwargs):
+        if not self.mrn:
+            self.mrn = generate_mrn()
+            while Patient.objects.filter(mrn=self.mrn).exists():
+                self.mrn = generate_mrn()
+        self.search_name = fold(f"{self.legal_last_name} {self.legal_first_name} {self.preferred_name}")
+        self.phone_digits = digits(self.phone)
+        super().save(*args, **kwargs)
+
+    @property
+    def display_name(self) -> str:
+        first = self.preferred_name or self.legal_first_name
+        return f"{first} {self.legal_last_name}"
+
+    @property
+    def legal_name(self) -> str:
+        return f"{self.legal_first_name} {self.legal_last_name}"
+
+    def age_on(self, day: date) -> int:
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    @property
+    def age(self) -> int:
+        return self.age_on(date.today())
+
+
+class CareTeamMember(TimeStampedModel):
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="care_team")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="care_team_memberships")
+    role = models.CharField(max_length=20, choices=CareTeamRole.choices, default=CareTeamRole.COUNSELOR)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "user"],
+                name="%(app_label)s_%(class)s_once_per_patient",
+                violation_error_message="This staff member is already on the care team.",
+            ),
+        ]
+        indexes = [
+            # patients_visible_to(user): the patients on a clinician's care teams.
+            models.Index(fields=["user", "patient"], name="patients_careteam_user"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()}"
+
+
+class Contact(ClinicalRecord):
+    """Family member or other person in the patient's life."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="contacts")
+    name = models.CharField(max_length=120)
+    relationship = models.CharField(max_length=20, choices=Relationship.choices)
+    phone = models.CharField(max_length=20, blank=True, validators=[validate_phone])
+    email = models.EmailField(blank=True)
+    takes_part_in_family_sessions = models.BooleanField(default=False)
+    patient_consents_to_contact = models.BooleanField(
+        default=False, help_text="The patient allows staff to contact this person."
+    )
+    is_emergency_contact = models.BooleanField(default=False)
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_relationship_display()})"
+
+
+class PatientAlert(ClinicalRecord):
+    """A flag on the chart header, e.g. the safety alert raised by PHQ-9 item 9."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="alerts")
+    kind = models.CharField(max_length=20, choices=AlertKind.choices)
+    message = models.CharField(max_length=240)
+    raised_at = models.DateTimeField()
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    source_instrument = models.ForeignKey(
+        "patients.InstrumentResponse", null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolution = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-raised_at"]
+        indexes = [
+            # Chart header: a patient's open alerts.
+            models.Index(fields=["patient", "resolved_at"], name="patients_alert_open"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(resolved_at__isnull=True) | ~models.Q(resolution=""),
+                name="%(app_label)s_%(class)s_resolution_explained",
+                violation_error_message="Say how the alert was resolved.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.message}"

@@ -1,0 +1,16 @@
+from decimal import Decimal
+
+from django.db import models
+
+
+class Population(models.TextChoices):
+    ADULT = "adult", "Adults"
+    ADOLESCENT = "adolescent", "Adolescents"
+
+
+# ASAM level 2.1 (SAMHSA TIP 47): adults at least 9 hours a week, adolescents at
+# least 6; 20 hours or more is partial hospitalisation (ASAM 2.5).
+DEFAULT_WEEKLY_HOURS_BAND = {
+    Population.ADULT: (Decimal("9"), Decimal("20")),
+    Population.ADOLESCENT: (Decimal("6"), Decimal("20")),
+}
