@@ -24,26 +24,44 @@ INTAKE_MODELS = (
     "substanceuse",
     "diagnosis",
     "episode",
+    "careteammember",
 )
-CLINICAL_MODELS = (*INTAKE_MODELS, "levelofcarechange", "patientalert", "careteammember")
+# What clinicians write in a chart; registering patients and running intake is intake's job.
+CHART_MODELS = (
+    "contact",
+    "consent",
+    "instrumentresponse",
+    "asamassessment",
+    "substanceuse",
+    "diagnosis",
+    "levelofcarechange",
+    "patientalert",
+    "careteammember",
+)
+CHART_READ_MODELS = ("patient", "intake", "episode", "insurancepolicy", "authorization")
 
 # (app_label, model names or "*" for every model of the app, actions)
 ROLE_PERMISSIONS: dict[str, list[tuple[str, tuple[str, ...] | str, tuple[str, ...]]]] = {
     Role.INTAKE: [
         ("patients", INTAKE_MODELS, WRITE),
-        ("patients", ("careteammember",), WRITE),
         ("scheduling", "*", READ),
     ],
     Role.COUNSELOR: [
-        ("patients", CLINICAL_MODELS, WRITE),
+        ("patients", CHART_MODELS, WRITE),
+        ("patients", CHART_READ_MODELS, READ),
+        ("patients", ("patient", "episode"), ("change",)),
         ("scheduling", "*", WRITE),
     ],
     Role.PRESCRIBER: [
-        ("patients", CLINICAL_MODELS, WRITE),
+        ("patients", CHART_MODELS, WRITE),
+        ("patients", CHART_READ_MODELS, READ),
+        ("patients", ("patient", "episode"), ("change",)),
         ("scheduling", "*", WRITE),
     ],
     Role.SUPERVISOR: [
-        ("patients", CLINICAL_MODELS, WRITE),
+        ("patients", CHART_MODELS, WRITE),
+        ("patients", CHART_READ_MODELS, READ),
+        ("patients", ("patient", "episode"), ("change",)),
         ("scheduling", "*", WRITE),
         ("accounts", ("user",), READ),
     ],

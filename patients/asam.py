@@ -12,7 +12,8 @@ from .constants import LevelOfCare
 
 def recommend_level_of_care(ratings: Sequence[int]) -> LevelOfCare:
     """Map ratings for dimensions 1–6 (each 0–4) to a recommended level of care."""
-    if len(ratings) != 6 or any(not 0 <= r <= 4 for r in ratings):
+    # Whole numbers only: a 2.5 or a "3" from a form is not a rating (and "3" would not compare).
+    if len(ratings) != 6 or any(r not in range(5) for r in ratings):
         raise ValueError("Six ratings from 0 to 4 are needed.")
     d1, d2, d3, d4, d5, d6 = ratings
     # Dimensions 1–3 at the highest risk need medical management around the clock.

@@ -250,7 +250,8 @@ def validate_answers(spec: Spec, answers: Sequence[int | None]) -> list[int]:
         except (TypeError, ValueError):
             errors[item.number] = "Choose one of the listed answers."
             continue
-        if value not in item.allowed:
+        # int() truncates 2.5 to 2: refuse a non-whole number rather than score a value nobody chose.
+        if value not in item.allowed or (not isinstance(raw, str) and value != raw):
             errors[item.number] = "Choose one of the listed answers."
             continue
         values.append(value)

@@ -3,12 +3,12 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from iop.models import ClinicalRecord
+from iop.models import ClinicalRecord, ClinicalRecordQuerySet
 
 from ..constants import ConsentKind, ConsentMethod
 
 
-class ConsentQuerySet(models.QuerySet):
+class ConsentQuerySet(ClinicalRecordQuerySet):
     def active(self, on=None):
         today = on or timezone.localdate()
         return self.filter(
@@ -16,11 +16,6 @@ class ConsentQuerySet(models.QuerySet):
             revoked_at__isnull=True,
             granted_on__lte=today,
         ).filter(models.Q(expires_on__isnull=True) | models.Q(expires_on__gte=today))
-
-    def delete(self):
-        from django.core.exceptions import ValidationError
-
-        raise ValidationError("Consents are never deleted; revoke them or mark them entered in error.")
 
 
 class Consent(ClinicalRecord):

@@ -60,7 +60,7 @@ class Patient(ClinicalRecord):
     )
     sms_opted_out_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Folded copies for accent- and case-insensitive search (see patients/text.py).
-    search_name = models.CharField(max_length=260, editable=False, db_index=False)
+    search_name = models.CharField(max_length=260, editable=False, blank=True)
     phone_digits = models.CharField(max_length=20, editable=False, blank=True)
 
     history = HistoricalRecords(excluded_fields=["search_name", "phone_digits"])
@@ -87,11 +87,17 @@ class Patient(ClinicalRecord):
     def __str__(self):
         return f"{self.display_name} ({self.mrn})"
 
+    def ensure_mrn(self) -> None:
+        """Give a new patient an MRN no other chart has."""
+        if self.mrn:
+            return
+        candidate = generate_mrn()
+        while Patient.objects.filter(mrn=candidate).exists():
+            candidate = generate_mrn()
+        self.mrn = candidate
+
     def save(self, *args, **kwargs):
-        if not self.mrn:
-            self.mrn = generate_mrn()
-            while Patient.objects.filter(mrn=self.mrn).exists():
-                self.mrn = generate_mrn()
+        self.ensure_mrn()
         self.search_name = fold(f"{self.legal_last_name} {self.legal_first_name} {self.preferred_name}")
         self.phone_digits = digits(self.phone)
         super().save(*args, **kwargs)

@@ -1,0 +1,149 @@
+"""Reads for the chart. Who may see which patient is decided here and nowhere else."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from accounts.constants import Role
+
+from .constants import ConsentKind, EpisodeStatus, IntakeStatus
+from .instruments import Instrument
+from .models import CareTeamMember, Consent, Episode, InstrumentResponse, Intake, Patient, PatientAlert
+from .text import digits, fold
+from .validators import normalize_phone
+
+DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y")
+MRN_PATTERN = re.compile(r"^\d{9}$")
+PHONE_LIKE = re.compile(r"^[\d\s()+.\-]+$")
+
+
+def patients_visible_to(user) -> QuerySet[Patient]:
+    """The patients a staff member may see: the one access rule for every list, page and export."""
+    patients = Patient.objects.valid()
+    if not (user and user.is_authenticated and user.is_active):
+        return patients.none()
+    if user.is_superuser or user.has_role(Role.ADMIN, Role.INTAKE):
+        # Intake must find anyone to avoid duplicate charts; admins administer everything.
+        return patients
+    in_my_programs = Exists(Episode.objects.valid().filter(patient=OuterRef("pk"), program__staff=user))
+    if user.has_role(Role.DIRECTOR):
+        awaiting_admission = Exists(Intake.objects.valid().filter(patient=OuterRef("pk"), status=IntakeStatus.OPEN))
+        return patients.filter(in_my_programs | awaiting_admission)
+    on_care_team = Exists(CareTeamMember.objects.filter(patient=OuterRef("pk"), user=user))
+    return patients.filter(Q(primary_clinician=user) | on_care_team | in_my_programs)
+
+
+def parse_search_date(text: str) -> date | None:
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def patient_search(patients: QuerySet[Patient], query: str) -> QuerySet[Patient]:
+    """Search by name (accent- and case-insensitive), date of birth, MRN or phone."""
+    query = (query or "").strip()[:100]
+    if not query:
+        return patients
+    query_digits = digits(query)
+    if PHONE_LIKE.match(query) and len(query_digits) >= 4 and not parse_search_date(query):
+        # "(617) 555-0142", "555 0142" or an MRN: match on the digits alone.
+        return patients.filter(Q(phone_digits__contains=query_digits) | Q(mrn__startswith=query_digits))
+    condition = Q()
+    for token in query.split():
+        token_date = parse_search_date(token)
+        token_digits = digits(token)
+        if token_date:
+            condition &= Q(date_of_birth=token_date)
+        elif MRN_PATTERN.match(token):
+            condition &= Q(mrn=token) | Q(phone_digits__endswith=token)
+        elif len(token_digits) >= 4 and len(token_digits) >= len(token) - 4:
+            condition &= Q(phone_digits__contains=token_digits) | Q(mrn__startswith=token_digits)
+        else:
+            condition &= Q(search_name__contains=fold(token))
+    return patients.filter(condition)
+
+
+def registry_rows(patients: QuerySet[Patient]) -> QuerySet[Patient]:
+    """What the registry table shows, in a fixed number of queries whatever the page size."""
+    active_episodes = Episode.objects.valid().filter(status=EpisodeStatus.ACTIVE).select_related("program")
+    return patients.select_related("primary_clinician").prefetch_related(
+        Prefetch("episodes", queryset=active_episodes, to_attr="active_episodes")
+    )
+
+
+def possible_duplicates(
+    *, legal_first_name: str, legal_last_name: str, date_of_birth: date | None, phone: str, exclude_pk=None
+) -> QuerySet[Patient]:
+    """Same name and date of birth, or the same phone number: shown before a new chart is saved."""
+    condition = Q()
+    if date_of_birth and legal_last_name:
+        condition |= Q(
+            date_of_birth=date_of_birth,
+            search_name__startswith=fold(f"{legal_last_name} {legal_first_name}"),
+        )
+    try:
+        phone_digits = digits(normalize_phone(phone)) if phone else ""
+    except ValidationError:
+        phone_digits = ""
+    if phone_digits:
+        condition |= Q(phone_digits=phone_digits)
+    if not condition:
+        return Patient.objects.none()
+    duplicates = Patient.objects.valid().filter(condition)
+    if exclude_pk:
+        duplicates = duplicates.exclude(pk=exclude_pk)
+    return duplicates.order_by("legal_last_name", "legal_first_name")[:10]
+
+
+@dataclass
+class ChartHeader:
+    patient: Patient
+    episode: Episode | None
+    alerts: list[PatientAlert]
+    open_intake: Intake | None
+
+
+def chart_header(patient: Patient) -> ChartHeader:
+    """Name, episode, level of care and open alerts, in three queries."""
+    episode = (
+        patient.episodes.valid()
+        .filter(status=EpisodeStatus.ACTIVE)
+        .select_related("program", "primary_clinician")
+        .first()
+    )
+    alerts = list(patient.alerts.valid().filter(resolved_at__isnull=True).order_by("-raised_at"))
+    open_intake = patient.intakes.valid().filter(status=IntakeStatus.OPEN).first()
+    return ChartHeader(patient=patient, episode=episode, alerts=alerts, open_intake=open_intake)
+
+
+def instrument_trend(patient: Patient, instruments=(Instrument.PHQ9, Instrument.GAD7)) -> dict[str, list[dict]]:
+    """Score series per instrument for the chart's trend graph (one query)."""
+    series: dict[str, list[dict]] = {code: [] for code in instruments}
+    rows = (
+        InstrumentResponse.objects.valid()
+        .filter(patient=patient, instrument__in=instruments)
+        .order_by("administered_at")
+        .values_list("instrument", "administered_at", "score")
+    )
+    for code, administered_at, value in rows:
+        series[code].append({"x": administered_at.date().isoformat(), "y": value})
+    return series
+
+
+def consent_is_active(patient: Patient, kind: ConsentKind, on: date | None = None) -> bool:
+    return Consent.objects.filter(patient=patient, kind=kind).active(on).exists()
+
+
+def open_intakes() -> QuerySet[Intake]:
+    return (
+        Intake.objects.valid()
+        .filter(status=IntakeStatus.OPEN)
+        .select_related("patient", "last_worked_by")
+        .order_by("-updated_at")
+    )

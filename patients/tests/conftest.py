@@ -1,0 +1,48 @@
+import pytest
+
+from accounts.tests.factories import (
+    AdminFactory,
+    CounselorFactory,
+    DirectorFactory,
+    IntakeCoordinatorFactory,
+)
+from scheduling.tests.factories import ProgramFactory
+
+
+@pytest.fixture
+def program(db):
+    return ProgramFactory(name="Adult IOP — evenings", code="adult-evenings")
+
+
+@pytest.fixture
+def intake_worker(db):
+    return IntakeCoordinatorFactory()
+
+
+@pytest.fixture
+def counselor(db, program):
+    return CounselorFactory(programs=[program])
+
+
+@pytest.fixture
+def other_counselor(db):
+    return CounselorFactory()
+
+
+@pytest.fixture
+def director(db, program):
+    return DirectorFactory(programs=[program])
+
+
+@pytest.fixture
+def admin_user(db):
+    return AdminFactory()
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login

@@ -1,0 +1,251 @@
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from audit.constants import DataCategory
+from iop.forms import add_service_errors
+
+from .. import selectors, services
+from ..access import patient_for_view
+from ..constants import EpisodeStatus
+from ..forms import (
+    AuthorizationForm,
+    ConsentForm,
+    ContactForm,
+    DiagnosisForm,
+    InstrumentForm,
+    InsurancePolicyForm,
+    LevelOfCareChangeForm,
+    ReasonForm,
+    SubstanceUseForm,
+)
+from ..instruments import SPECS, IncompleteInstrument, Instrument
+from ..models import Authorization, Episode
+
+
+def _chart_context(patient, section: str, **extra) -> dict:
+    return {"header": selectors.chart_header(patient), "patient": patient, "section": section, **extra}
+
+
+def chart(request, pk):
+    """The chart's overview: episode, care team, diagnoses, substance use, recent instruments."""
+    patient = patient_for_view(request, pk, category=DataCategory.DEMOGRAPHICS, action="chart overview")
+    episodes = (
+        patient.episodes.valid()
+        .select_related("program", "primary_clinician")
+        .prefetch_related("level_changes__recorded_by")
+        .order_by("-admitted_on")
+    )
+    context = _chart_context(
+        patient,
+        "overview",
+        episodes=episodes,
+        care_team=patient.care_team.select_related("user").order_by("role"),
+        diagnoses=patient.diagnoses.valid(),
+        substance_use=patient.substance_use.valid(),
+        recent_instruments=patient.instrument_responses.valid().select_related("administered_by")[:5],
+        intakes=patient.intakes.valid().select_related("last_worked_by"),
+    )
+    return render(request, "patients/chart/overview.html", context)
+
+
+def chart_assessments(request, pk):
+    patient = patient_for_view(request, pk, category=DataCategory.ASSESSMENTS, action="chart assessments")
+    trend = selectors.instrument_trend(patient)
+    context = _chart_context(
+        patient,
+        "assessments",
+        instruments=patient.instrument_responses.valid().select_related("administered_by"),
+        asam_assessments=patient.asam_assessments.valid().select_related("assessed_by"),
+        trend_data={SPECS[code].title: points for code, points in trend.items()},
+        has_trend=any(trend.values()),
+        instrument_choices=Instrument.choices,
+    )
+    return render(request, "patients/chart/assessments.html", context)
+
+
+def chart_consents(request, pk):
+    patient = patient_for_view(request, pk, category=DataCategory.CONSENTS, action="chart consents")
+    context = _chart_context(patient, "consents", consents=patient.consents.valid().select_related("recorded_by"))
+    return render(request, "patients/chart/consents.html", context)
+
+
+def chart_contacts(request, pk):
+    patient = patient_for_view(request, pk, category=DataCategory.CONTACTS, action="chart contacts")
+    context = _chart_context(patient, "contacts", contacts=patient.contacts.valid())
+    return render(request, "patients/chart/contacts.html", context)
+
+
+def chart_insurance(request, pk):
+    patient = patient_for_view(request, pk, category=DataCategory.INSURANCE, action="chart insurance")
+    policies = patient.insurance_policies.valid().prefetch_related(
+        Prefetch("authorizations", queryset=Authorization.objects.valid().order_by("-starts_on"))
+    )
+    return render(request, "patients/chart/insurance.html", _chart_context(patient, "insurance", policies=policies))
+
+
+@dataclass(frozen=True)
+class ChartRecordKind:
+    form_class: type
+    title: str
+    category: DataCategory
+    permission: str
+    return_to: str
+
+
+RECORD_KINDS = {
+    "contact": ChartRecordKind(ContactForm, "Add a contact", DataCategory.CONTACTS, "patients.add_contact", "contacts"),
+    "consent": ChartRecordKind(
+        ConsentForm, "Record a consent", DataCategory.CONSENTS, "patients.add_consent", "consents"
+    ),
+    "insurance": ChartRecordKind(
+        InsurancePolicyForm, "Add insurance", DataCategory.INSURANCE, "patients.add_insurancepolicy", "insurance"
+    ),
+    "authorization": ChartRecordKind(
+        AuthorizationForm, "Add an authorization", DataCategory.INSURANCE, "patients.add_authorization", "insurance"
+    ),
+    "diagnosis": ChartRecordKind(
+        DiagnosisForm, "Add a diagnosis", DataCategory.DIAGNOSES, "patients.add_diagnosis", "overview"
+    ),
+    "substance": ChartRecordKind(
+        SubstanceUseForm, "Add substance use history", DataCategory.DIAGNOSES, "patients.add_substanceuse", "overview"
+    ),
+}
+SECTION_URLS = {
+    "overview": "patients:chart",
+    "contacts": "patients:chart_contacts",
+    "consents": "patients:chart_consents",
+    "insurance": "patients:chart_insurance",
+    "assessments": "patients:chart_assessments",
+}
+
+
+def chart_record_add(request, pk, kind):
+    """One view for the chart's simple records: contacts, consents, insurance, diagnoses…"""
+    spec = RECORD_KINDS.get(kind)
+    if spec is None:
+        raise Http404
+    if not request.user.has_perm(spec.permission):
+        raise PermissionDenied
+    patient = patient_for_view(request, pk, category=spec.category, action=f"add {kind}")
+    form_kwargs = {"patient": patient} if kind == "authorization" else {}
+    form = spec.form_class(request.POST or None, **form_kwargs)
+    if hasattr(form.instance, "patient_id"):
+        form.instance.patient = patient
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.chart_record_add(instance=form.save(commit=False), recorded_by=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{spec.title.split(' ', 1)[1].capitalize()} saved.")
+            return redirect(SECTION_URLS[spec.return_to], pk=patient.pk)
+    context = _chart_context(patient, spec.return_to, form=form, title=spec.title, kind=kind)
+    return render(request, "patients/chart/record_form.html", context)
+
+
+@permission_required("patients.add_instrumentresponse", raise_exception=True)
+def instrument_add(request, pk, instrument):
+    """Give an instrument from the chart (repeat measurement, e.g. a fortnightly PHQ-9)."""
+    if instrument not in SPECS:
+        raise Http404
+    patient = patient_for_view(request, pk, category=DataCategory.ASSESSMENTS, action="add instrument")
+    form = InstrumentForm(request.POST or None, instrument=instrument)
+    if request.method == "POST" and form.is_valid():
+        episode = patient.episodes.valid().filter(status=EpisodeStatus.ACTIVE).first()
+        try:
+            response = services.instrument_record(
+                patient=patient,
+                instrument=instrument,
+                answers=form.answers(),
+                administered_by=request.user,
+                administered_at=form.cleaned_data.get("administered_at"),
+                episode=episode,
+            )
+        except IncompleteInstrument as error:
+            add_instrument_errors(form, error)
+        else:
+            _instrument_saved_message(request, response)
+            return redirect("patients:chart_assessments", pk=patient.pk)
+    context = _chart_context(patient, "assessments", form=form, spec=SPECS[instrument])
+    return render(request, "patients/chart/instrument_form.html", context)
+
+
+def add_instrument_errors(form, error: IncompleteInstrument) -> None:
+    missing = sorted(n for n, message in error.errors.items() if message == "Answer this item.")
+    for number, message in error.errors.items():
+        name = f"item_{number}"
+        form.add_error(name if name in form.fields else None, message)
+    if missing:
+        form.add_error(None, f"Not saved: answer item{'s' if len(missing) > 1 else ''} {', '.join(map(str, missing))}.")
+
+
+def _instrument_saved_message(request, response) -> None:
+    label = response.get_instrument_display()
+    if response.score is None:
+        summary = ", ".join(f"{name} {value}" for name, value in response.subscales.items())
+        messages.success(request, f"{label} saved: {summary}.")
+    else:
+        messages.success(request, f"{label} saved: score {response.score} ({response.band}).")
+    if response.alerts.exists():
+        messages.error(request, "Safety alert raised: PHQ-9 item 9 is positive. Follow the safety protocol today.")
+
+
+@permission_required("patients.add_levelofcarechange", raise_exception=True)
+def level_of_care_change(request, pk, episode_pk):
+    patient = patient_for_view(request, pk, category=DataCategory.EPISODES, action="level of care change")
+    episode = get_object_or_404(Episode.objects.valid(), pk=episode_pk, patient=patient)
+    form = LevelOfCareChangeForm(request.POST or None, initial={"to_level": episode.level_of_care})
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = services.level_of_care_change(episode=episode, recorded_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Level of care changed ({change.direction}) to {change.get_to_level_display()}.")
+            return redirect("patients:chart", pk=patient.pk)
+    context = _chart_context(patient, "overview", form=form, episode=episode)
+    return render(request, "patients/chart/level_change_form.html", context)
+
+
+@require_POST
+@permission_required("patients.change_consent", raise_exception=True)
+def consent_revoke(request, pk, consent_pk):
+    patient = patient_for_view(request, pk, category=DataCategory.CONSENTS, action="revoke consent")
+    consent = get_object_or_404(patient.consents.valid(), pk=consent_pk)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.consent_revoke(consent=consent, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"{consent.get_kind_display()} revoked.")
+    else:
+        messages.error(request, "Record how and why the patient revoked the consent.")
+    return redirect("patients:chart_consents", pk=patient.pk)
+
+
+@require_POST
+@permission_required("patients.change_patientalert", raise_exception=True)
+def alert_resolve(request, pk, alert_pk):
+    patient = patient_for_view(request, pk, category=DataCategory.ASSESSMENTS, action="resolve alert")
+    alert = get_object_or_404(patient.alerts.valid(), pk=alert_pk)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.alert_resolve(alert=alert, by=request.user, resolution=form.cleaned_data["reason"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Alert resolved.")
+    else:
+        messages.error(request, "Say how the alert was resolved.")
+    return_to = "assessments" if request.POST.get("return_to") == "assessments" else "overview"
+    return redirect(SECTION_URLS[return_to], pk=patient.pk)
