@@ -38,3 +38,33 @@ def pytest_sessionstart(session):
 def _fast_password_hashing(settings):
     # Staff factories create many users; the production hasher is deliberately slow.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def login(client):
+    """Log a staff user in on the test client: ``login(user).get(url)``.
+
+    Every test logs in through this one fixture, so authentication requirements
+    (such as MFA) are satisfied in one place.
+    """
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def browser_login(live_server):
+    """Log a staff user in through the real login form in a Playwright page."""
+
+    def _login(page, user, password):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        return page
+
+    return _login

@@ -37,12 +37,3 @@ def director(db, program):
 @pytest.fixture
 def admin_user(db):
     return AdminFactory()
-
-
-@pytest.fixture
-def login(client):
-    def _login(user):
-        client.force_login(user)
-        return client
-
-    return _login
