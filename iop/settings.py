@@ -7,7 +7,6 @@ Production sets ``DATABASE_URL``, ``CELERY_BROKER_URL``, ``SECRET_KEY`` and
 """
 
 import os
-from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -55,10 +54,6 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "simple_history",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
-    "axes",
     "iop",
     "accounts",
     "audit",
@@ -74,19 +69,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
-    # Idle and absolute session limits end the session before any view (or the login check) runs.
-    "iop.middleware.SessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    # After the login check: a signed-in user must also pass the second factor.
-    "iop.middleware.MFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    # django-axes wants to be last so it sees the lockout raised by its backend.
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "iop.urls"
@@ -104,7 +92,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "iop.context_processors.clinic",
-                "accounts.context_processors.session_timeout",
             ],
         },
     },
@@ -128,35 +115,6 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-
-# django-axes checks lockout before any other backend tries the password.
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
-# Lockout (OWASP ASVS 2.2.1): counted per username, known or not, so the answer never
-# tells an attacker whether an account exists.
-AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# Axes would log every failure with username and address; the attempts table keeps them instead.
-AXES_VERBOSE = False
-
-# MFA (django-otp): every staff user verifies a TOTP code or a one-time recovery code.
-# The authenticator app shows the clinic's neutral name (42 CFR Part 2: nothing implying
-# addiction treatment).
-OTP_TOTP_ISSUER = os.environ.get("CLINIC_NEUTRAL_NAME", "Riverside Health")
-MFA_RECOVERY_CODE_COUNT = 10
-# Demo only: `OTP_DEMO_BYPASS=1` skips the second factor, and is ignored unless DEBUG is on.
-OTP_DEMO_BYPASS = DEBUG and env_bool("OTP_DEMO_BYPASS", False)
-
-# Sessions end after this much inactivity (warning shown two minutes before) and, whatever
-# the activity, SESSION_COOKIE_AGE after login.
-SESSION_IDLE_TIMEOUT_SECONDS = int(os.environ.get("SESSION_IDLE_TIMEOUT_SECONDS", str(15 * 60)))
-SESSION_IDLE_WARNING_SECONDS = int(os.environ.get("SESSION_IDLE_WARNING_SECONDS", "120"))
-PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(3600)))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
