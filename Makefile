@@ -55,6 +55,7 @@ lint: venv
 	$(VENV)/bin/ruff format --check . || true
 
 migrations-check: venv
+	mkdir -p var
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 pytest: setup browser
