@@ -216,3 +216,9 @@ class TestChartRecords:
             episode.patient.delete()
         with pytest.raises(ValidationError):
             Contact.objects.all().delete()
+
+
+def test_phones_are_shown_the_way_staff_dial_them(login, counselor, episode):
+    response = login(counselor).get(reverse("patients:chart", args=[episode.patient.pk]))
+    national = f"({episode.patient.phone[2:5]}) {episode.patient.phone[5:8]}-{episode.patient.phone[8:]}"
+    assert national in response.text
