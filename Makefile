@@ -16,6 +16,7 @@ VENDOR := static/vendor
 help:
 	@echo "make run    set everything up and run the app with demo data (http://127.0.0.1:8000)"
 	@echo "make test   set everything up and run lint, migration check and the test suite"
+	@echo "make bench  seed the M and L clinics and time the pages (bench/RESULTS.md)"
 
 setup: venv assets
 
@@ -38,6 +39,13 @@ $(VENDOR)/.installed: package.json package-lock.json
 	cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts $(VENDOR)/bootstrap-icons/
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
 	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/chartjs/
+	# FullCalendar 7 ships its CSS as files (the Content-Security-Policy forbids injected <style>)
+	# and needs the Temporal API, which browsers do not all have yet.
+	mkdir -p $(VENDOR)/fullcalendar
+	cp node_modules/fullcalendar/all/global.js node_modules/fullcalendar/skeleton.css $(VENDOR)/fullcalendar/
+	cp node_modules/fullcalendar/themes/classic/global.js $(VENDOR)/fullcalendar/theme-classic.js
+	cp node_modules/fullcalendar/themes/classic/theme.css node_modules/fullcalendar/themes/classic/palette.css $(VENDOR)/fullcalendar/
+	cp node_modules/temporal-polyfill/global.js $(VENDOR)/fullcalendar/temporal-polyfill.js
 	touch $@
 
 # Debian's Chromium drives the browser tests (Playwright cannot download its own here).
@@ -48,7 +56,10 @@ run: setup
 	mkdir -p var/celery/queue var/celery/processed
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py seed_demo --if-empty
-	DEBUG=1 $(PY) bin/run_dev.py
+	DEBUG=1 $(PY) manage.py seed_schedule --if-empty
+	DEBUG=1 $(PY) manage.py seed_clinical_demo --if-empty
+	DEBUG=1 $(PY) manage.py seed_notes_demo --if-empty
+	DEBUG=1 OTP_DEMO_BYPASS=$${OTP_DEMO_BYPASS:-1} $(PY) bin/run_dev.py
 
 lint: venv
 	$(VENV)/bin/ruff check .
@@ -62,6 +73,11 @@ pytest: setup browser
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: setup browser lint migrations-check pytest
+
+# Performance (issue 7): seeds sizes M and L into iop_bench_m / iop_bench_l if absent, serves
+# them with gunicorn and writes bench/results.json and bench/RESULTS.md. BENCH_ARGS="--sizes M" for a quick run.
+bench: setup
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var/staticfiles

@@ -48,23 +48,33 @@ def login(client):
     (such as MFA) are satisfied in one place.
     """
 
+    from accounts.tests.helpers import login_verified
+
     def _login(user):
-        client.force_login(user)
-        return client
+        # A real confirmed TOTP device and a session verified the way django_otp.login() does.
+        return login_verified(client, user)
 
     return _login
 
 
 @pytest.fixture
 def browser_login(live_server):
-    """Log a staff user in through the real login form in a Playwright page."""
+    """Log a staff user in through the real login form and MFA step in a Playwright page."""
+
+    from accounts.tests.helpers import confirmed_totp_device, unused_totp_token
 
     def _login(page, user, password):
+        device = confirmed_totp_device(user)
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("#id_username", user.username)
         page.fill("#id_password", password)
         page.click("button[type=submit]")
         page.wait_for_load_state()
+        # The second step: the code the user's authenticator app would show.
+        if "/accounts/mfa/verify/" in page.url:
+            page.fill("#id_token", unused_totp_token(device))
+            page.click("button[type=submit]")
+            page.wait_for_load_state()
         return page
 
     return _login

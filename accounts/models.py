@@ -1,7 +1,8 @@
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import PermissionDenied
 from django.db import models
 
-from .constants import Role
+from .constants import PrivilegeAttribute, Role
 
 
 class User(AbstractUser):
@@ -42,3 +43,50 @@ class User(AbstractUser):
             if role.value in self.role_names:
                 return role.label
         return "Administrator" if self.is_superuser else "Staff"
+
+
+class PrivilegeChangeQuerySet(models.QuerySet):
+    # Append-only: the audit trail of who granted what is never rewritten by the application.
+    def update(self, **kwargs):
+        raise PermissionDenied("Privilege changes are append-only.")
+
+    def delete(self):
+        raise PermissionDenied("Privilege changes are append-only.")
+
+
+class PrivilegeChange(models.Model):
+    """One change to a staff member's roles or account flags: who changed whom, what, before and after."""
+
+    at = models.DateTimeField(auto_now_add=True)
+    changed_by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty when the change came from a script or management command.",
+    )
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="privilege_changes")
+    attribute = models.CharField(max_length=20, choices=PrivilegeAttribute.choices)
+    before = models.CharField(max_length=500, blank=True)
+    after = models.CharField(max_length=500, blank=True)
+
+    objects = PrivilegeChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            # The admin's "privilege changes of this user", newest first.
+            models.Index(fields=["user", "-at"], name="accounts_privchange_user_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.attribute}: {self.before!r} → {self.after!r}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionDenied("Privilege changes are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("Privilege changes are append-only.")

@@ -37,41 +37,113 @@ CHART_MODELS = (
     "levelofcarechange",
     "patientalert",
     "careteammember",
+    # Discharge, aftercare plan and alumni check-ins (patients/discharge.py).
+    "discharge",
+    "aftercareplan",
+    "alumnicheckin",
 )
 CHART_READ_MODELS = ("patient", "intake", "episode", "insurancepolicy", "authorization")
+
+# Everyone with a work list closes and snoozes their own tasks (notifications/).
+WORK_LIST = ("notifications", ("stafftask",), ("view", "change"))
+# Program directors watch the failed-messages page and retry a message once the cause is fixed.
+FAILED_MESSAGES = ("notifications", ("outboundmessage",), ("view", "change"))
+
+# 42 CFR Part 2: clinicians and directors release records under the patient's consent (audit.Disclosure).
+PART2_DISCLOSURE = ("audit", ("disclosure",), ("view", "add"))
+
+# Treatment plans and session notes (clinical/). SUD counseling notes are further limited to
+# their author by clinical.selectors, whatever the permission says.
+CLINICAL_RECORD_MODELS = (
+    "treatmentplan",
+    "problem",
+    "goal",
+    "objective",
+    "intervention",
+    "planreview",
+    "sessionnote",
+    "groupnote",
+    "groupnotesection",
+    "noteaddendum",
+    "counselingnote",
+)
+CLINICAL_RECORD = ("clinical", CLINICAL_RECORD_MODELS, WRITE)
+CLINICAL_RECORD_READ = ("clinical", CLINICAL_RECORD_MODELS, READ)
+DOCUMENTATION_POLICY_READ = ("clinical", ("programdocumentationpolicy",), READ)
+
+# Medications and drug testing (patients/). Prescribers keep the medication list; every
+# clinician reads it (a drug test is read against it) and records drug tests.
+MEDICATION_MODELS = ("medication",)
+DRUG_TEST_MODELS = ("drugtest", "drugtestresultset", "analyteresult", "sobrietydate")
+# Panels, analytes, program testing policies and the random-draw record: admins and directors edit them.
+TESTING_CONFIG_MODELS = ("analyte", "panel", "panelanalyte", "programclinicalpolicy", "randomdraw")
+MEDICATIONS_WRITE = ("patients", MEDICATION_MODELS, WRITE)
+MEDICATIONS_READ = ("patients", MEDICATION_MODELS, READ)
+DRUG_TESTS_WRITE = ("patients", DRUG_TEST_MODELS, WRITE)
+TESTING_CONFIG_READ = ("patients", TESTING_CONFIG_MODELS, READ)
 
 # (app_label, model names or "*" for every model of the app, actions)
 ROLE_PERMISSIONS: dict[str, list[tuple[str, tuple[str, ...] | str, tuple[str, ...]]]] = {
     Role.INTAKE: [
+        WORK_LIST,
         ("patients", INTAKE_MODELS, WRITE),
         ("scheduling", "*", READ),
     ],
     Role.COUNSELOR: [
+        WORK_LIST,
+        PART2_DISCLOSURE,
+        CLINICAL_RECORD,
+        DOCUMENTATION_POLICY_READ,
         ("patients", CHART_MODELS, WRITE),
         ("patients", CHART_READ_MODELS, READ),
         ("patients", ("patient", "episode"), ("change",)),
         ("scheduling", "*", WRITE),
+        MEDICATIONS_READ,
+        DRUG_TESTS_WRITE,
+        TESTING_CONFIG_READ,
     ],
     Role.PRESCRIBER: [
+        WORK_LIST,
+        PART2_DISCLOSURE,
+        CLINICAL_RECORD,
+        DOCUMENTATION_POLICY_READ,
         ("patients", CHART_MODELS, WRITE),
         ("patients", CHART_READ_MODELS, READ),
         ("patients", ("patient", "episode"), ("change",)),
         ("scheduling", "*", WRITE),
+        MEDICATIONS_WRITE,
+        DRUG_TESTS_WRITE,
+        TESTING_CONFIG_READ,
     ],
     Role.SUPERVISOR: [
+        WORK_LIST,
+        PART2_DISCLOSURE,
+        CLINICAL_RECORD,
+        DOCUMENTATION_POLICY_READ,
         ("patients", CHART_MODELS, WRITE),
         ("patients", CHART_READ_MODELS, READ),
         ("patients", ("patient", "episode"), ("change",)),
         ("scheduling", "*", WRITE),
         ("accounts", ("user",), READ),
+        MEDICATIONS_READ,
+        DRUG_TESTS_WRITE,
+        TESTING_CONFIG_READ,
     ],
     Role.DIRECTOR: [
+        WORK_LIST,
+        PART2_DISCLOSURE,
+        CLINICAL_RECORD_READ,
+        ("clinical", ("programdocumentationpolicy",), ALL),
+        FAILED_MESSAGES,
         ("patients", "*", WRITE),
         ("scheduling", "*", ALL),
         ("accounts", ("user",), READ),
         ("audit", "*", READ),
     ],
     Role.ADMIN: [
+        PART2_DISCLOSURE,
+        CLINICAL_RECORD_READ,
+        ("clinical", ("programdocumentationpolicy",), ALL),
         ("patients", "*", WRITE),
         ("scheduling", "*", ALL),
         ("notifications", "*", ALL),
@@ -79,6 +151,10 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, tuple[str, ...] | str, tuple[str, ..
         ("auth", ("group",), ALL),
         ("audit", "*", READ),
         ("django_celery_beat", "*", ALL),
+        # Unlock a locked-out username; remove a lost authenticator so its owner re-enrols.
+        ("axes", "*", ("view", "delete")),
+        ("otp_totp", "*", ("view", "delete")),
+        ("otp_static", "*", ("view", "delete")),
     ],
 }
 

@@ -18,6 +18,18 @@ NAV_ENTRIES = [
     NavEntry("Work list", "home", "list-check"),
     NavEntry("Patients", "patients:registry", "people", permission="patients.view_patient"),
     NavEntry("Intake", "patients:intake_list", "clipboard-plus", permission="patients.add_intake"),
+    NavEntry("Check-ins", "patients:checkins_due", "telephone-outbound", permission="patients.view_alumnicheckin"),
+    NavEntry("Calendar", "scheduling:home", "calendar-week", permission="scheduling.view_session"),
+    NavEntry("My notes", "clinical:my_notes", "journal-text", permission="clinical.view_sessionnote"),
+    NavEntry("Testing", "patients:testing_lists", "droplet", permission="patients.view_drugtest"),
+    NavEntry("Compliance", "scheduling:compliance", "graph-up", permission="scheduling.view_attendance"),
+    NavEntry(
+        "Failed messages",
+        "notifications:failed_messages",
+        "envelope-exclamation",
+        permission="notifications.view_outboundmessage",
+    ),
+    NavEntry("Audit", "audit:access_log", "shield-check", permission="audit.view_accesslog"),
     NavEntry("Admin", "admin:index", "gear", staff_only=True),
 ]
 

@@ -7,6 +7,7 @@ Production sets ``DATABASE_URL``, ``CELERY_BROKER_URL``, ``SECRET_KEY`` and
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -54,11 +55,16 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "iop",
     "accounts",
     "audit",
     "scheduling",
     "patients",
+    "clinical",
     "notifications",
 ]
 
@@ -69,13 +75,23 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Idle and absolute session limits end the session before any view (or the login check) runs.
+    "iop.middleware.SessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After the login check: a signed-in user must also pass the second factor.
+    "iop.middleware.MFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # django-axes wants to be last so it sees the lockout raised by its backend.
+    "axes.middleware.AxesMiddleware",
 ]
+# `make bench` only: every response carries X-Query-Count (works with DEBUG off).
+if env_bool("IOP_BENCH", False):
+    MIDDLEWARE.insert(0, "iop.query_count.QueryCountMiddleware")
 
 ROOT_URLCONF = "iop.urls"
 WSGI_APPLICATION = "iop.wsgi.application"
@@ -92,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "iop.context_processors.clinic",
+                "accounts.context_processors.session_timeout",
             ],
         },
     },
@@ -115,6 +132,39 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# django-axes checks lockout before any other backend tries the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout (OWASP ASVS 2.2.1): counted per username, known or not, so the answer never
+# tells an attacker whether an account exists.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 wants the client address in the lockout key too. A clinic's staff usually share
+# one public address (and a proxy hides it), so five typos by one person would lock out the
+# whole clinic; per-username lockout plus MFA is the control chosen here.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Axes would log every failure with username and address; the attempts table keeps them instead.
+AXES_VERBOSE = False
+
+# MFA (django-otp): every staff user verifies a TOTP code or a one-time recovery code.
+# The authenticator app shows the clinic's neutral name (42 CFR Part 2: nothing implying
+# addiction treatment).
+OTP_TOTP_ISSUER = os.environ.get("CLINIC_NEUTRAL_NAME", "Riverside Health")
+MFA_RECOVERY_CODE_COUNT = 10
+# Demo only: `OTP_DEMO_BYPASS=1` skips the second factor, and is ignored unless DEBUG is on.
+OTP_DEMO_BYPASS = DEBUG and env_bool("OTP_DEMO_BYPASS", False)
+
+# Sessions end after this much inactivity (warning shown two minutes before) and, whatever
+# the activity, SESSION_COOKIE_AGE after login.
+SESSION_IDLE_TIMEOUT_SECONDS = int(os.environ.get("SESSION_IDLE_TIMEOUT_SECONDS", str(15 * 60)))
+SESSION_IDLE_WARNING_SECONDS = int(os.environ.get("SESSION_IDLE_WARNING_SECONDS", "120"))
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(3600)))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -207,6 +257,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Task modules autodiscovery (which looks only for <app>/tasks.py) would not find.
+CELERY_IMPORTS = ("patients.tasks_aftercare", "scheduling.tasks_reminders")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 
 # The clinic as patients see it: a neutral name that reveals nothing about
@@ -214,6 +266,36 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CLINIC_NEUTRAL_NAME = os.environ.get("CLINIC_NEUTRAL_NAME", "Riverside Health")
 CLINIC_CALLBACK_PHONE = os.environ.get("CLINIC_CALLBACK_PHONE", "+1 555 010 0100")
 CLINIC_DEFAULT_PHONE_REGION = os.environ.get("CLINIC_DEFAULT_PHONE_REGION", "US")
+
+# Messages to patients (notifications/). SMS_BACKEND: "file" (JSON lines in SMS_FILE_PATH,
+# for development and tests), "console", "http" (generic JSON provider) or a dotted path.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "file")
+SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(VAR_DIR / "sms-outbox.jsonl"))
+SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
+SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN", "")
+SMS_HTTP_TIMEOUT_SECONDS = float(os.environ.get("SMS_HTTP_TIMEOUT_SECONDS", "10"))
+SMS_FROM_NUMBER = os.environ.get("SMS_FROM_NUMBER", "")
+# Shared secret the SMS provider sends in the X-Inbound-Secret header of inbound (STOP/START) webhooks.
+SMS_INBOUND_SECRET = os.environ.get("SMS_INBOUND_SECRET", "")
+# Seconds the file backend sleeps per message: lets fault-injection tests kill a worker mid-batch.
+SMS_FILE_DELAY_SECONDS = float(os.environ.get("SMS_FILE_DELAY_SECONDS", "0"))
+# No texts at night, in the clinic's own time zone; equal start and end turn quiet hours off.
+QUIET_HOURS_START = os.environ.get("QUIET_HOURS_START", "21:00")
+QUIET_HOURS_END = os.environ.get("QUIET_HOURS_END", "08:00")
+# Session reminders go out this many hours before the session.
+REMINDER_LEAD_TIMES = [float(hours) for hours in env_list("REMINDER_LEAD_TIMES", "24,2")]
+# Alumni follow-up: check-ins this many days after discharge (patients/discharge.py).
+ALUMNI_CHECKIN_DAYS = [int(days) for days in env_list("ALUMNI_CHECKIN_DAYS", "7,30,60,90,180")]
+NOTIFICATIONS_BATCH_SIZE = int(os.environ.get("NOTIFICATIONS_BATCH_SIZE", "100"))
+# A 'sending' claim older than this is a worker that died mid-batch; keep it well above a batch's send time.
+NOTIFICATIONS_STALE_CLAIM_SECONDS = int(os.environ.get("NOTIFICATIONS_STALE_CLAIM_SECONDS", "600"))
+NOTIFICATIONS_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATIONS_MAX_ATTEMPTS", "6"))
+NOTIFICATIONS_RETRY_BASE_SECONDS = int(os.environ.get("NOTIFICATIONS_RETRY_BASE_SECONDS", "60"))
+NOTIFICATIONS_RETRY_CAP_SECONDS = int(os.environ.get("NOTIFICATIONS_RETRY_CAP_SECONDS", "3600"))
+# One delivery run stops claiming new batches after this long, so runs started by beat do not pile up.
+NOTIFICATIONS_RUN_SECONDS = int(os.environ.get("NOTIFICATIONS_RUN_SECONDS", "25"))
+# Log the number of database queries per delivered message (benchmarks).
+NOTIFICATIONS_COUNT_QUERIES = env_bool("NOTIFICATIONS_COUNT_QUERIES", False)
 
 # CIWA-Ar cut-offs differ between sources, so they are configurable:
 # (lowest score of the band, band label), in ascending order.
@@ -223,7 +305,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Log forging: CR/LF in a message (user input) is escaped, so one event is one line.
+    "filters": {"single_line": {"()": "iop.logging.SingleLineFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["single_line"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # Request logs carry URLs and query strings; keep them out of the default output.

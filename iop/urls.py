@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -7,5 +9,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("patients/", include("patients.urls")),
+    path("schedule/", include("scheduling.urls")),
+    path("clinical/", include("clinical.urls")),
+    path("audit/", include("audit.urls")),
+    path("notifications/", include("notifications.urls")),
+    # One sign-in page (with lockout and MFA) for the whole site, the admin included.
+    path("admin/login/", login_not_required(RedirectView.as_view(pattern_name="login", query_string=True))),
     path("admin/", admin.site.urls),
 ]

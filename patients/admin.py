@@ -602,3 +602,7 @@ class DiagnosisAdmin(PatientColumnMixin, ChartAdmin):
     search_fields = PATIENT_SEARCH
     date_hierarchy = "diagnosed_on"
     autocomplete_fields = ("patient", "diagnosed_by")
+
+
+# Medications, drug testing and random draws (kept in their own module by sub-domain).
+from . import admin_discharge, admin_drug_tests  # noqa: E402, F401

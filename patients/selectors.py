@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 
 from accounts.constants import Role
 
@@ -74,6 +75,43 @@ def registry_rows(patients: QuerySet[Patient]) -> QuerySet[Patient]:
     active_episodes = Episode.objects.valid().filter(status=EpisodeStatus.ACTIVE).select_related("program")
     return patients.select_related("primary_clinician").prefetch_related(
         Prefetch("episodes", queryset=active_episodes, to_attr="active_episodes")
+    )
+
+
+@dataclass
+class RegistryPage:
+    """One page of the registry, reached by keyset: ``after`` is the last patient of the previous page."""
+
+    rows: list[Patient]
+    next_after: int | None
+    is_first: bool
+    count: int | None  # the total, counted on the first page only (deep pages skip the count)
+
+    def __iter__(self):
+        return iter(self.rows)
+
+
+def registry_page(patients: QuerySet[Patient], *, after: str = "", page_size: int = 25) -> RegistryPage:
+    """Rows after the patient ``after`` in registry order: a deep page costs what the first one does.
+
+    The cursor is a patient id, not a name, so no patient's name ends up in a URL or a server log.
+    """
+    ordered = registry_rows(patients).order_by("legal_last_name", "legal_first_name", "id")
+    position = None
+    if after.isdigit():
+        position = Patient.objects.filter(pk=int(after)).values_list("legal_last_name", "legal_first_name", "id")
+        position = position.first()
+    if position is not None:
+        # Row comparison on (last, first, id) walks the patients_patient_name_order index from the cursor.
+        ordered = ordered.filter(TupleGreaterThan(Tuple("legal_last_name", "legal_first_name", "id"), tuple(position)))
+    rows = list(ordered[: page_size + 1])
+    has_next = len(rows) > page_size
+    rows = rows[:page_size]
+    return RegistryPage(
+        rows=rows,
+        next_after=rows[-1].pk if has_next else None,
+        is_first=position is None,
+        count=patients.count() if position is None else None,
     )
 
 

@@ -1,6 +1,22 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Program
+from . import services
+from .constants import GENERATE_AHEAD_WEEKS
+from .models import (
+    Attendance,
+    CalendarFeedToken,
+    ClinicClosure,
+    CurriculumTopic,
+    Enrolment,
+    Group,
+    Program,
+    Room,
+    Session,
+    WeekNote,
+)
 
 
 @admin.register(Program)
@@ -11,9 +27,146 @@ class ProgramAdmin(admin.ModelAdmin):
         "population",
         "min_weekly_hours",
         "max_weekly_hours",
+        "meeting_days",
+        "day_starts_at",
+        "day_ends_at",
         "typical_length_weeks",
         "is_active",
     )
     list_filter = ("population", "is_active")
     search_fields = ("name", "code")
     prepopulated_fields = {"code": ("name",)}
+
+
+@admin.register(Room)
+class RoomAdmin(admin.ModelAdmin):
+    list_display = ("name", "location", "capacity", "is_virtual", "is_active")
+    list_filter = ("is_virtual", "is_active", "location")
+    search_fields = ("name", "location")
+
+
+class CurriculumTopicInline(admin.TabularInline):
+    model = CurriculumTopic
+    extra = 1
+    ordering = ("position",)
+
+
+class EnrolmentInline(admin.TabularInline):
+    model = Enrolment
+    extra = 0
+    fields = ("episode", "status", "starts_on", "ends_on", "enrolled_by")
+    raw_id_fields = ("episode", "enrolled_by")
+    show_change_link = True
+
+
+@admin.action(description="Generate occurrences for the next N weeks")
+def generate_occurrences(modeladmin, request, queryset):
+    try:
+        weeks = int(request.POST.get("weeks") or GENERATE_AHEAD_WEEKS)
+    except ValueError:
+        weeks = GENERATE_AHEAD_WEEKS
+    weeks = max(1, min(weeks, 52))
+    created = 0
+    for group in queryset.select_related("room"):
+        created += services.group_generate_occurrences(group=group, weeks=weeks)
+    modeladmin.message_user(request, f"{created} occurrences created for the next {weeks} weeks.", messages.SUCCESS)
+
+
+@admin.register(Group)
+class GroupAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "program", "kind", "facilitator", "room", "capacity", "rrule", "start_time", "is_active")
+    list_filter = ("program", "kind", "is_active", "room")
+    search_fields = ("name", "facilitator__last_name", "rrule")
+    list_select_related = ("program", "facilitator", "room")
+    inlines = [CurriculumTopicInline, EnrolmentInline]
+    actions = [generate_occurrences]
+    action_form = type(
+        "GenerateActionForm",
+        (admin.helpers.ActionForm,),
+        {"weeks": forms.IntegerField(min_value=1, max_value=52, initial=GENERATE_AHEAD_WEEKS, required=False)},
+    )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A new or edited series gets its occurrences at once, not at the next periodic run.
+        try:
+            services.group_generate_occurrences(group=form.instance)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+
+
+@admin.register(Session)
+class SessionAdmin(SimpleHistoryAdmin):
+    list_display = ("start", "title", "kind", "program", "room", "clinician", "status", "is_moved")
+    list_filter = ("status", "kind", "program", "room", "is_moved")
+    search_fields = ("group__name", "clinician__last_name", "patient__mrn")
+    date_hierarchy = "start"
+    list_select_related = ("group", "program", "room", "clinician")
+    raw_id_fields = ("patient", "episode", "group", "topic", "booked_by")
+    readonly_fields = ("original_start", "day", "week_start", "is_moved")
+
+    def save_model(self, request, obj, form, change):
+        services._set_times(obj, obj.start, obj.end)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(SimpleHistoryAdmin):
+    list_display = ("episode", "group", "status", "starts_on", "ends_on")
+    list_filter = ("status", "group__program", "group")
+    search_fields = ("episode__patient__mrn", "group__name")
+    raw_id_fields = ("episode", "enrolled_by")
+    list_select_related = ("episode__patient", "episode__program", "group")
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(SimpleHistoryAdmin):
+    list_display = ("session", "patient", "status", "minutes_attended", "recorded_by", "recorded_at")
+    list_filter = ("status", "session__program")
+    search_fields = ("patient__mrn",)
+    raw_id_fields = ("session", "patient", "episode", "recorded_by")
+    list_select_related = ("session__group", "patient", "recorded_by")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # clinical records are marked entered in error, never deleted
+
+
+@admin.register(WeekNote)
+class WeekNoteAdmin(SimpleHistoryAdmin):
+    list_display = ("episode", "week_start", "reason", "recorded_by")
+    search_fields = ("episode__patient__mrn", "reason")
+    raw_id_fields = ("episode", "recorded_by")
+    date_hierarchy = "week_start"
+
+
+@admin.register(ClinicClosure)
+class ClinicClosureAdmin(admin.ModelAdmin):
+    list_display = ("date", "reason")
+    search_fields = ("reason",)
+    date_hierarchy = "date"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            # Through the service, so the day's occurrences are cancelled with it.
+            obj.pk = services.clinic_closure_add(date=obj.date, reason=obj.reason, by=request.user).pk
+
+
+@admin.register(CalendarFeedToken)
+class CalendarFeedTokenAdmin(admin.ModelAdmin):
+    list_display = ("user", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("user__username",)
+    readonly_fields = ("user", "token_hash", "created_at", "last_used_at")
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Revoke the selected feeds")
+    def revoke(self, request, queryset):
+        from django.utils import timezone
+
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, f"{count} feeds revoked.")

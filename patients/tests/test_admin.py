@@ -12,12 +12,15 @@ from django.urls import reverse
 from patients.constants import AlertKind, LevelOfCare
 from patients.instruments import Instrument
 from patients.models import (
+    AftercarePlan,
+    AlumniCheckIn,
     AsamAssessment,
     Authorization,
     CareTeamMember,
     Consent,
     Contact,
     Diagnosis,
+    Discharge,
     Episode,
     InstrumentResponse,
     InsurancePolicy,
@@ -27,6 +30,7 @@ from patients.models import (
     PatientAlert,
     SubstanceUse,
 )
+from patients.tests.clinical_factories import CLINICAL_ADMIN_FACTORIES
 from patients.tests.factories import (
     AsamAssessmentFactory,
     AuthorizationFactory,
@@ -63,6 +67,7 @@ FACTORIES = {
     SubstanceUse: SubstanceUseFactory,
     Diagnosis: DiagnosisFactory,
 }
+DISCHARGE_MODELS = {AftercarePlan, AlumniCheckIn, Discharge}
 PATIENT_MODELS = [model for model in admin.site._registry if model._meta.app_label == "patients"]
 MODEL_IDS = [model._meta.model_name for model in FACTORIES]
 
@@ -79,9 +84,8 @@ def superuser(db):
 
 
 @pytest.fixture
-def admin_client(client, superuser):
-    client.force_login(superuser)
-    return client
+def admin_client(login, superuser):
+    return login(superuser)
 
 
 def test_every_patients_model_is_registered():
@@ -90,7 +94,14 @@ def test_every_patients_model_is_registered():
     assert set(apps.get_app_config("patients").get_models()) - {
         model for model in apps.get_app_config("patients").get_models() if model.__name__.startswith("Historical")
     } == set(PATIENT_MODELS)
-    assert set(FACTORIES) == set(PATIENT_MODELS)
+    # Medication and drug-testing models have their admin pages tested in test_drug_tests.py;
+    # discharge records are made only by the discharge service (see the changelist test below).
+    assert set(FACTORIES) | set(CLINICAL_ADMIN_FACTORIES) | DISCHARGE_MODELS == set(PATIENT_MODELS)
+
+
+@pytest.mark.parametrize("model", sorted(DISCHARGE_MODELS, key=lambda m: m.__name__))
+def test_discharge_changelists_render(admin_client, model):
+    assert admin_client.get(url(model, "changelist")).status_code == 200
 
 
 @pytest.mark.parametrize("model", list(FACTORIES), ids=MODEL_IDS)

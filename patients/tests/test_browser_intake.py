@@ -9,7 +9,7 @@ from patients.constants import EpisodeStatus, PatientStatus
 from patients.models import Patient
 from scheduling.tests.factories import ProgramFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
 from audit.constants import DataCategory
@@ -19,13 +18,14 @@ PAGE_SIZE = 25
 
 def registry(request):
     """Find a patient: by name, date of birth, MRN or phone."""
-    query = request.GET.get("q", "").strip()[:100]
+    # PostgreSQL refuses NUL in text parameters (a 500); no name, MRN or phone contains one.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     status = request.GET.get("status", "")
     patients = selectors.patients_visible_to(request.user)
     patients = selectors.patient_search(patients, query)
     if status in PatientStatus.values:
         patients = patients.filter(status=status)
-    page = Paginator(selectors.registry_rows(patients), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.registry_page(patients, after=request.GET.get("after", ""), page_size=PAGE_SIZE)
     if query or status:
         # Searches are looks at patient data too; the query text itself is not logged.
         access_log_record(request=request, category=DataCategory.REGISTRY, action="registry search")

@@ -1,0 +1,88 @@
+"""Signal receivers: privilege changes are audited, deactivation ends sessions, login starts the clocks."""
+
+from django.contrib.auth.models import Group
+from django.contrib.auth.signals import user_logged_in
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_save, pre_save
+from django.dispatch import receiver
+from django.utils import timezone
+
+from .constants import AUDITED_USER_FLAGS, PrivilegeAttribute
+from .models import User
+from .services import privilege_change_record, user_sessions_end
+
+# Session keys written at login and read by iop.middleware.SessionTimeoutMiddleware.
+SESSION_LOGIN_AT = "iop_login_at"
+SESSION_LAST_ACTIVITY = "iop_last_activity"
+
+
+@receiver(user_logged_in)
+def start_session_clocks(sender, request, user, **kwargs):
+    now = timezone.now().timestamp()
+    request.session[SESSION_LOGIN_AT] = now
+    request.session[SESSION_LAST_ACTIVITY] = now
+
+
+@receiver(pre_save, sender=User)
+def remember_privilege_flags(sender, instance: User, raw=False, **kwargs):
+    if raw:
+        return
+    flags = [str(flag) for flag in AUDITED_USER_FLAGS]
+    previous = User.objects.filter(pk=instance.pk).values(*flags).first() if instance.pk else None
+    if previous is None:
+        # A new account: granting staff or superuser status at creation is a grant too.
+        previous = {"is_staff": False, "is_superuser": False, "is_active": instance.is_active}
+    instance._privilege_flag_changes = [
+        (flag, previous[flag], getattr(instance, flag)) for flag in flags if previous[flag] != getattr(instance, flag)
+    ]
+
+
+@receiver(post_save, sender=User)
+def audit_privilege_flags(sender, instance: User, raw=False, **kwargs):
+    changes = getattr(instance, "_privilege_flag_changes", [])
+    instance._privilege_flag_changes = []
+    for flag, before, after in changes:
+        privilege_change_record(user=instance, attribute=PrivilegeAttribute(flag), before=before, after=after)
+        if flag == PrivilegeAttribute.IS_ACTIVE and not after:
+            # Only once the deactivation is committed, or a rolled-back edit would still log them out.
+            transaction.on_commit(lambda user=instance: user_sessions_end(user=user))
+
+
+def _group_names(user: User) -> set[str]:
+    return set(user.groups.values_list("name", flat=True))
+
+
+@receiver(m2m_changed, sender=User.groups.through)
+def audit_role_grants(sender, instance, action, reverse, model, pk_set, **kwargs):
+    # Forward: user.groups.add(group); reverse: group.user_set.add(user).
+    if reverse:
+        users = list(User.objects.filter(pk__in=pk_set)) if pk_set else list(instance.user_set.all())
+        group_names = {instance.name}
+    else:
+        users = [instance]
+        group_names = set(Group.objects.filter(pk__in=pk_set).values_list("name", flat=True)) if pk_set else set()
+
+    if action == "pre_clear":
+        for user in users:
+            user._groups_before_clear = _group_names(user)
+        if reverse:
+            instance._users_before_clear = users
+        return
+    if action == "post_clear":
+        cleared = instance._users_before_clear if reverse else users
+        for user in cleared:
+            before = group_names if reverse else getattr(user, "_groups_before_clear", set())
+            after = _group_names(user)
+            if reverse:
+                before = after | group_names
+            if before != after:
+                privilege_change_record(user=user, attribute=PrivilegeAttribute.GROUPS, before=before, after=after)
+        return
+    if action not in {"post_add", "post_remove"} or not pk_set:
+        return
+    for user in users:
+        after = _group_names(user)
+        before = after - group_names if action == "post_add" else after | group_names
+        # The role names cached on the instance would otherwise be stale.
+        user.__dict__.pop("_role_names", None)
+        privilege_change_record(user=user, attribute=PrivilegeAttribute.GROUPS, before=before, after=after)

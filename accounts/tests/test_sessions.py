@@ -1,0 +1,131 @@
+"""Session lifetime: a new id at login, idle and absolute limits, logout and deactivation end sessions."""
+
+import time
+
+import pytest
+from django.urls import reverse
+
+from accounts.signals import SESSION_LAST_ACTIVITY, SESSION_LOGIN_AT
+from accounts.tests.factories import DEMO_PASSWORD, CounselorFactory
+from accounts.tests.helpers import confirmed_totp_device, login_verified, session_exists, unused_totp_token
+
+pytestmark = pytest.mark.django_db
+
+
+def age_session(client, *, idle_seconds=0, since_login_seconds=0):
+    session = client.session
+    now = time.time()
+    session[SESSION_LAST_ACTIVITY] = now - idle_seconds
+    session[SESSION_LOGIN_AT] = now - max(since_login_seconds, idle_seconds)
+    session.save()
+
+
+def test_the_session_id_changes_at_login(client):
+    user = CounselorFactory()
+    client.get(reverse("login"))
+    client.session.save()
+    anonymous_key = client.session.session_key
+    client.post(reverse("login"), {"username": user.username, "password": DEMO_PASSWORD})
+    assert client.session.session_key != anonymous_key
+    assert not session_exists(anonymous_key)
+
+
+def test_activity_within_the_idle_limit_keeps_the_session(client):
+    login_verified(client, CounselorFactory())
+    age_session(client, idle_seconds=14 * 60)
+    assert client.get(reverse("home")).status_code == 200
+    assert time.time() - client.session[SESSION_LAST_ACTIVITY] < 5
+
+
+def test_idle_too_long_signs_out_and_resumes_after_login(client):
+    user = CounselorFactory()
+    device = confirmed_totp_device(user)
+    login_verified(client, user)
+    old_key = client.session.session_key
+    age_session(client, idle_seconds=16 * 60)
+
+    response = client.get("/patients/?q=smith")
+    assert response.status_code == 302
+    assert response.url == reverse("login") + "?next=/patients/%3Fq%3Dsmith"
+    assert not session_exists(old_key)
+    page = client.get(response.url)
+    assert "signed out after a period without activity" in page.content.decode()
+
+    # Signing in again (password, then code) lands on the page the user was on.
+    login = client.post(
+        response.url, {"username": user.username, "password": DEMO_PASSWORD, "next": "/patients/?q=smith"}
+    )
+    assert login.url == "/patients/?q=smith"
+    second_step = client.get(login.url)
+    assert second_step.url == reverse("mfa_verify") + "?next=%2Fpatients%2F%3Fq%3Dsmith"
+    verified = client.post(second_step.url, {"token": unused_totp_token(device), "next": "/patients/?q=smith"})
+    assert verified.url == "/patients/?q=smith"
+
+
+def test_idle_timeout_answers_htmx_with_401_and_a_redirect_header(client):
+    login_verified(client, CounselorFactory())
+    age_session(client, idle_seconds=16 * 60)
+    response = client.get(
+        "/patients/?q=a", headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/patients/?q=a"}
+    )
+    assert response.status_code == 401
+    assert response["HX-Redirect"] == reverse("login") + "?next=%2Fpatients%2F%3Fq%3Da"
+
+
+def test_the_idle_limit_comes_from_settings(client, settings):
+    settings.SESSION_IDLE_TIMEOUT_SECONDS = 60
+    login_verified(client, CounselorFactory())
+    age_session(client, idle_seconds=61)
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_an_absolute_limit_applies_however_active_the_user_is(client, settings):
+    assert settings.SESSION_COOKIE_AGE == 12 * 3600
+    login_verified(client, CounselorFactory())
+    age_session(client, idle_seconds=0, since_login_seconds=12 * 3600 + 1)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert "maximum length" in client.get(response.url).content.decode()
+
+
+def test_keepalive_records_activity(client):
+    login_verified(client, CounselorFactory())
+    age_session(client, idle_seconds=13 * 60)
+    assert client.post(reverse("session_keepalive"), headers={"Accept": "application/json"}).status_code == 204
+    assert time.time() - client.session[SESSION_LAST_ACTIVITY] < 5
+
+
+def test_pages_carry_the_idle_timeout_for_the_warning_dialog(client):
+    login_verified(client, CounselorFactory())
+    page = client.get(reverse("home")).content.decode()
+    assert 'data-idle-timeout-seconds="900"' in page
+    assert 'data-idle-warning-seconds="120"' in page
+    assert 'id="idle-warning"' in page
+    assert "js/idle_timeout.js" in page
+
+
+def test_logout_ends_the_session(client):
+    login_verified(client, CounselorFactory())
+    key = client.session.session_key
+    client.post(reverse("logout"))
+    assert not session_exists(key)
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_deactivating_a_user_ends_all_their_sessions(client, django_capture_on_commit_callbacks):
+    from django.test import Client
+
+    user = CounselorFactory()
+    other_device_client = Client()
+    login_verified(client, user)
+    login_verified(other_device_client, user)
+    bystander = login_verified(Client(), CounselorFactory())
+    keys = [client.session.session_key, other_device_client.session.session_key]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        user.is_active = False
+        user.save()
+
+    assert not any(session_exists(key) for key in keys)
+    assert session_exists(bystander.session.session_key)
+    assert client.get(reverse("home")).status_code == 302

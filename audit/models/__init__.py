@@ -1,0 +1,4 @@
+from .access_log import AccessLog, AppendOnlyError
+from .disclosures import Disclosure
+
+__all__ = ["AccessLog", "AppendOnlyError", "Disclosure"]

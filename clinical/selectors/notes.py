@@ -1,0 +1,151 @@
+"""Reads for session notes: the chart's notes, drafts past the signing limit, sessions still needing a note."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from scheduling.constants import ATTENDED_STATUSES, SessionStatus
+from scheduling.models import Attendance, Session
+
+from ..constants import GROUP_NOTE_KINDS, NOTE_KIND_FOR_SESSION, SESSIONS_NEEDING_NOTES_DAYS
+from ..models import CounselingNote, GroupNote, NoteAddendum, SessionNote
+
+NOTE_SESSION_KINDS = frozenset(NOTE_KIND_FOR_SESSION) | GROUP_NOTE_KINDS
+
+
+def signing_deadline(session: Session) -> dt.datetime:
+    """Notes are signed within the program's limit (default 24 h) after the session ends; later is a late entry."""
+    return session.end + dt.timedelta(hours=session.program.note_signing_limit_hours)
+
+
+def chart_notes(patient, user) -> QuerySet[SessionNote]:
+    """A patient's notes for the chart: every signed note, and drafts only to their author. Fixed query count."""
+    return (
+        SessionNote.objects.valid()
+        .filter(patient=patient)
+        .filter(Q(signed_at__isnull=False) | Q(author=user))
+        .select_related("author", "signed_by", "cosigned_by", "goal", "session", "group_note", "group_section")
+        .prefetch_related(
+            Prefetch("addenda", queryset=NoteAddendum.objects.select_related("author").order_by("signed_at", "pk"))
+        )
+        .order_by("-started_at", "-pk")
+    )
+
+
+def note_visible_to(note: SessionNote, user) -> bool:
+    """Beyond seeing the patient: a draft is its author's alone."""
+    return note.is_signed or note.author_id == user.pk
+
+
+def counseling_notes_visible_to(user) -> QuerySet[CounselingNote]:
+    """SUD counseling notes (42 CFR §2.11): only the author's own, for admins, supervisors and everyone else alike."""
+    if not (user and user.is_authenticated and user.is_active):
+        return CounselingNote.objects.none()
+    return CounselingNote.objects.valid().filter(author=user)
+
+
+@dataclass(frozen=True)
+class DraftNote:
+    """An unsigned individual/family note or group note, with its signing deadline."""
+
+    note: SessionNote | GroupNote
+    session: Session
+    author: object
+    title: str
+    deadline: dt.datetime
+
+    @property
+    def is_group(self) -> bool:
+        return isinstance(self.note, GroupNote)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.deadline < timezone.now()
+
+    @property
+    def hours_overdue(self) -> int:
+        return max(0, int((timezone.now() - self.deadline).total_seconds() // 3600))
+
+
+def _drafts(author_filter: Q) -> list[DraftNote]:
+    individual = (
+        SessionNote.objects.valid()
+        .filter(author_filter, signed_at__isnull=True)
+        .select_related("session__program", "patient", "author")
+    )
+    group = (
+        GroupNote.objects.valid()
+        .filter(author_filter, signed_at__isnull=True)
+        .select_related("session__program", "session__group", "author")
+    )
+    rows = [
+        DraftNote(
+            note,
+            note.session,
+            note.author,
+            f"{note.get_kind_display()} · {note.patient.display_name}",
+            signing_deadline(note.session),
+        )
+        for note in individual
+    ]
+    rows += [
+        DraftNote(note, note.session, note.author, f"Group · {note.session.title}", signing_deadline(note.session))
+        for note in group
+    ]
+    return sorted(rows, key=lambda row: row.deadline)
+
+
+def draft_notes(user) -> list[DraftNote]:
+    """The user's own unsigned notes, overdue or not."""
+    return _drafts(Q(author=user))
+
+
+def unsigned_notes_overdue(user, *, now: dt.datetime | None = None) -> list[DraftNote]:
+    """Unsigned notes past the program's limit (default 24 h after the session): the user's own and their supervisees'.
+
+    Drafts are few per author, so the per-program deadline is applied in Python; that keeps
+    the arithmetic the same on PostgreSQL and on a laptop's SQLite.
+    """
+    now = now or timezone.now()
+    return [row for row in _drafts(Q(author=user) | Q(author__supervisor=user)) if row.deadline < now]
+
+
+def notes_awaiting_cosign(supervisor) -> dict[str, list]:
+    """Signed notes of the supervisor's trainees that still need the co-signature."""
+    waiting = Q(author__supervisor=supervisor, cosign_required=True, cosigned_at__isnull=True, signed_at__isnull=False)
+    return {
+        "notes": list(
+            SessionNote.objects.valid()
+            .filter(waiting, group_note__isnull=True)
+            .select_related("patient", "author", "session")
+            .order_by("signed_at")
+        ),
+        "group_notes": list(
+            GroupNote.objects.valid().filter(waiting).select_related("author", "session__group").order_by("signed_at")
+        ),
+    }
+
+
+def sessions_needing_notes(user, *, now: dt.datetime | None = None) -> QuerySet[Session]:
+    """The user's recent sessions that someone attended and that have no signed note yet (last 14 days)."""
+    now = now or timezone.now()
+    attended = Attendance.objects.valid().filter(session=OuterRef("pk"), status__in=ATTENDED_STATUSES)
+    signed_patient_note = SessionNote.objects.valid().filter(
+        session=OuterRef("pk"), signed_at__isnull=False, group_note__isnull=True
+    )
+    signed_group_note = GroupNote.objects.valid().filter(session=OuterRef("pk"), signed_at__isnull=False)
+    return (
+        Session.objects.filter(Q(clinician=user) | Q(co_facilitator=user))
+        .filter(
+            kind__in=NOTE_SESSION_KINDS,
+            status=SessionStatus.SCHEDULED,
+            start__lte=now,
+            start__gte=now - dt.timedelta(days=SESSIONS_NEEDING_NOTES_DAYS),
+        )
+        .filter(Exists(attended))
+        .exclude(Exists(signed_patient_note) | Exists(signed_group_note))
+        .select_related("patient", "group", "program", "topic")
+        .order_by("start")
+    )

@@ -1,0 +1,58 @@
+"""Reads for work lists, the failed-messages page and the chart's Messages tab."""
+
+from datetime import datetime, time, timedelta
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from patients.models import Patient
+from patients.selectors import patients_visible_to
+
+from .constants import MessageStatus
+from .models import OutboundMessage, StaffTask
+
+
+def end_of_today() -> datetime:
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    return timezone.make_aware(datetime.combine(tomorrow, time.min))
+
+
+def _with_patient_visibility(tasks: QuerySet[StaffTask], user) -> QuerySet[StaffTask]:
+    # A task may name a patient the viewer cannot see (a supervisee's patient outside the
+    # supervisor's caseload): the template shows the patient only when this flag is set.
+    return tasks.annotate(patient_visible=Exists(patients_visible_to(user).filter(pk=OuterRef("patient_id"))))
+
+
+def work_list_tasks(user, *, limit: int = 50) -> list[StaffTask]:
+    """This staff member's open tasks due today or overdue, oldest first (one query)."""
+    tasks = StaffTask.objects.actionable().filter(assignee=user, due_at__lt=end_of_today())
+    return list(_with_patient_visibility(tasks, user).select_related("patient").order_by("due_at", "id")[:limit])
+
+
+def team_tasks(user, *, limit: int = 50) -> list[StaffTask]:
+    """The open tasks due today or overdue of the staff this user supervises (one query)."""
+    tasks = StaffTask.objects.actionable().filter(assignee__supervisor=user, due_at__lt=end_of_today())
+    return list(
+        _with_patient_visibility(tasks, user).select_related("patient", "assignee").order_by("due_at", "id")[:limit]
+    )
+
+
+def tasks_user_may_act_on(user) -> QuerySet[StaffTask]:
+    """Tasks this user may close or snooze: their own and their supervisees', with patient visibility."""
+    tasks = StaffTask.objects.all()
+    if not user.is_superuser:
+        tasks = tasks.filter(Q(assignee=user) | Q(assignee__supervisor=user))
+    return _with_patient_visibility(tasks, user).select_related("patient", "assignee")
+
+
+def failed_messages(user) -> QuerySet[OutboundMessage]:
+    """Failed messages to patients this user may see, most recent first."""
+    return (
+        OutboundMessage.objects.filter(status=MessageStatus.FAILED, patient__in=patients_visible_to(user))
+        .select_related("patient")
+        .order_by("-updated_at", "-id")
+    )
+
+
+def patient_recent_messages(patient: Patient, *, limit: int = 20) -> list[OutboundMessage]:
+    return list(patient.outbound_messages.order_by("-send_after", "-id")[:limit])

@@ -1,0 +1,455 @@
+"""Reads for scheduling: who may see which session, rosters, planned hours, the hours ledger.
+
+Every number here comes from SQL aggregates grouped by episode and ISO week, so a page
+costs the same few queries whether a program has five patients or five hundred.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum, When
+from django.utils import timezone
+
+from accounts.constants import Role
+from patients.constants import EpisodeStatus
+from patients.models import Authorization, Episode, Patient
+from patients.selectors import patients_visible_to
+
+from .constants import (
+    AUTHORIZATION_ENDING_DAYS,
+    AUTHORIZATION_LOW_UNITS,
+    BILLABLE_DAY_MINUTES,
+    IOP_COUNTABLE_KINDS,
+    AttendanceStatus,
+    EnrolmentStatus,
+    SessionStatus,
+)
+from .models import Attendance, Enrolment, Program, Session, WeekNote
+from .recurrence import week_start
+
+MINUTES_PER_HOUR = Decimal(60)
+
+
+def minutes_to_hours(minutes: int | None) -> Decimal:
+    return (Decimal(minutes or 0) / MINUTES_PER_HOUR).quantize(Decimal("0.01"))
+
+
+def sees_everything(user) -> bool:
+    return bool(user.is_superuser or user.has_role(Role.ADMIN))
+
+
+def programs_visible_to(user) -> QuerySet[Program]:
+    """Admins see every program; everyone else the programs they staff."""
+    programs = Program.objects.filter(is_active=True)
+    if sees_everything(user):
+        return programs
+    return programs.filter(staff=user)
+
+
+def sessions_visible_to(user) -> QuerySet[Session]:
+    """Sessions of the user's programs, the sessions they run, and the booked sessions of their patients."""
+    sessions = Session.objects.all()
+    if not (user and user.is_authenticated and user.is_active):
+        return sessions.none()
+    if sees_everything(user):
+        return sessions
+    staff_of_program = Exists(
+        get_user_model().programs.through.objects.filter(program_id=OuterRef("program_id"), user_id=user.pk)
+    )
+    my_patient = Exists(patients_visible_to(user).filter(pk=OuterRef("patient_id")))
+    return sessions.filter(staff_of_program | Q(clinician=user) | Q(co_facilitator=user) | my_patient)
+
+
+def session_editable_by(user, session: Session, program_ids: set[int] | None = None) -> bool:
+    """Move, cancel and take attendance: staff of the program, or the clinicians running the session."""
+    if not user.has_perm("scheduling.change_session"):
+        return False
+    if sees_everything(user) or user.pk in (session.clinician_id, session.co_facilitator_id):
+        return True
+    if program_ids is None:
+        program_ids = set(user.programs.values_list("pk", flat=True))
+    return session.program_id in program_ids
+
+
+def enrolment_covers_day(prefix: str = "", day=None) -> Q:
+    """An enrolled (not wait-listed) enrolment running on ``day``, ended by the episode's discharge."""
+    day = F("day") if day is None else day
+    return (
+        Q(
+            **{
+                f"{prefix}status": EnrolmentStatus.ENROLLED,
+                f"{prefix}starts_on__lte": day,
+                f"{prefix}episode__entered_in_error_at__isnull": True,
+            }
+        )
+        & (Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gte": day}))
+        & (Q(**{f"{prefix}episode__discharged_on__isnull": True}) | Q(**{f"{prefix}episode__discharged_on__gte": day}))
+    )
+
+
+def sessions_of_episode(episode: Episode) -> QuerySet[Session]:
+    """Every session on this patient's schedule: their groups' occurrences while enrolled, and their bookings."""
+    enrolled = Exists(
+        Enrolment.objects.filter(enrolment_covers_day(day=OuterRef("day")), group=OuterRef("group"), episode=episode)
+    )
+    return Session.objects.alias(enrolled=enrolled).filter(Q(group__isnull=False, enrolled=True) | Q(episode=episode))
+
+
+def sessions_of_patient(patient: Patient) -> QuerySet[Session]:
+    """The patient's sessions across all their episodes (the patient calendar)."""
+    enrolled = Exists(
+        Enrolment.objects.filter(
+            enrolment_covers_day(day=OuterRef("day")), group=OuterRef("group"), episode__patient=patient
+        )
+    )
+    return Session.objects.alias(enrolled=enrolled).filter(Q(group__isnull=False, enrolled=True) | Q(patient=patient))
+
+
+def roster_episodes(session: Session) -> QuerySet[Episode]:
+    """Who belongs at this session: the group's enrolled episodes that day, or the booked patient's episode."""
+    if session.group_id is None:
+        return Episode.objects.filter(pk=session.episode_id)
+    enrolled = Enrolment.objects.filter(enrolment_covers_day(day=session.day), group_id=session.group_id)
+    return Episode.objects.valid().filter(pk__in=enrolled.values("episode_id"))
+
+
+def group_enrolled_count(group_id: int, day: dt.date) -> int:
+    return Enrolment.objects.filter(enrolment_covers_day(day=day), group_id=group_id).count()
+
+
+@dataclass
+class PlannedWeek:
+    scheduled_minutes: int = 0
+    remaining_minutes: int = 0
+
+
+def planned_minutes_by_week(
+    episode_ids, first_week: dt.date, last_week: dt.date, now: dt.datetime | None = None
+) -> dict[tuple[int, dt.date], PlannedWeek]:
+    """Scheduled (and still-to-come) countable minutes per (episode, ISO week), in two grouped queries."""
+    now = now or timezone.now()
+    planned: dict[tuple[int, dt.date], PlannedWeek] = defaultdict(PlannedWeek)
+    common = Q(
+        status=SessionStatus.SCHEDULED,
+        kind__in=IOP_COUNTABLE_KINDS,
+        week_start__gte=first_week,
+        week_start__lte=last_week,
+    )
+    totals = {"scheduled": Sum("duration_minutes"), "remaining": Sum("duration_minutes", filter=Q(start__gt=now))}
+    group_rows = (
+        Session.objects.filter(
+            common, enrolment_covers_day("group__enrolments__"), group__enrolments__episode_id__in=episode_ids
+        )
+        .values(enrolled_episode=F("group__enrolments__episode_id"), week=F("week_start"))
+        .annotate(**totals)
+        .order_by()
+    )
+    booked_rows = (
+        Session.objects.filter(common, episode_id__in=episode_ids)
+        .values(enrolled_episode=F("episode_id"), week=F("week_start"))
+        .annotate(**totals)
+        .order_by()
+    )
+    for rows in (group_rows, booked_rows):
+        for row in rows:
+            week = planned[(row["enrolled_episode"], row["week"])]
+            week.scheduled_minutes += row["scheduled"] or 0
+            week.remaining_minutes += row["remaining"] or 0
+    return planned
+
+
+@dataclass
+class AttendedWeek:
+    attended_minutes: int = 0
+    days_attended: int = 0
+    billable_days: int = 0
+    short_days: int = 0
+    unexcused_absences: int = 0
+
+
+def attendance_by_week(episode_ids, first_week: dt.date, last_week: dt.date) -> dict[tuple[int, dt.date], AttendedWeek]:
+    """The attendance half of the ledger per (episode, ISO week), in one query.
+
+    The inner query sums each patient's countable minutes per local day; the outer one
+    counts the days: attended (> 0), billable IOP days (at least 3 hours, HCPCS H0015 /
+    S9480 per diem) and short days (attended but under 3 hours, billed as individual services).
+    """
+    episode_ids = list(episode_ids)
+    if not episode_ids:
+        return {}
+    countable_minutes = Case(
+        When(session__kind__in=IOP_COUNTABLE_KINDS, then=F("minutes_attended")), default=0, output_field=IntegerField()
+    )
+    unexcused = Case(When(status=AttendanceStatus.UNEXCUSED, then=1), default=0, output_field=IntegerField())
+    daily = (
+        Attendance.objects.valid()
+        .filter(episode_id__in=episode_ids, session__week_start__gte=first_week, session__week_start__lte=last_week)
+        .values(ep=F("episode_id"), wk=F("session__week_start"), d=F("session__day"))
+        .annotate(minutes=Sum(countable_minutes), unexcused=Sum(unexcused))
+        .order_by()
+    )
+    inner_sql, params = daily.query.sql_with_params()
+    # The inner SQL is Django's own, with every value bound as a parameter.
+    sql = (
+        "SELECT daily.ep, daily.wk, SUM(daily.minutes), "  # noqa: S608
+        "SUM(CASE WHEN daily.minutes > 0 THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN daily.minutes >= %s THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN daily.minutes > 0 AND daily.minutes < %s THEN 1 ELSE 0 END), "
+        "SUM(daily.unexcused) "
+        f"FROM ({inner_sql}) daily GROUP BY daily.ep, daily.wk"
+    )
+    result = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [BILLABLE_DAY_MINUTES, BILLABLE_DAY_MINUTES, *params])
+        for ep, wk, minutes, days, billable, short, unexcused_count in cursor.fetchall():
+            if isinstance(wk, str):  # SQLite returns dates from a raw query as text
+                wk = dt.date.fromisoformat(wk)
+            result[(ep, wk)] = AttendedWeek(
+                attended_minutes=int(minutes or 0),
+                days_attended=int(days or 0),
+                billable_days=int(billable or 0),
+                short_days=int(short or 0),
+                unexcused_absences=int(unexcused_count or 0),
+            )
+    return result
+
+
+@dataclass
+class LedgerWeek:
+    week_start: dt.date
+    scheduled_minutes: int
+    remaining_minutes: int
+    attended: AttendedWeek
+    low: Decimal
+    high: Decimal
+    target: Decimal
+    is_current: bool
+    is_future: bool
+    before_admission: bool = False
+    admission_week: bool = False
+    note: WeekNote | None = None
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def scheduled_hours(self) -> Decimal:
+        return minutes_to_hours(self.scheduled_minutes)
+
+    @property
+    def attended_hours(self) -> Decimal:
+        return minutes_to_hours(self.attended.attended_minutes)
+
+    @property
+    def projected_minutes(self) -> int:
+        return self.attended.attended_minutes + self.remaining_minutes
+
+    @property
+    def projected_hours(self) -> Decimal:
+        return minutes_to_hours(self.projected_minutes)
+
+    @property
+    def planned_shortfall_hours(self) -> Decimal:
+        return max(self.low - self.scheduled_hours, Decimal(0))
+
+    @property
+    def planned_excess_hours(self) -> Decimal:
+        return max(self.scheduled_hours - self.high, Decimal(0))
+
+    @property
+    def planned_in_band(self) -> bool:
+        return self.low * 60 <= self.scheduled_minutes <= self.high * 60
+
+
+FLAG_BELOW_MINIMUM = "Below minimum"
+FLAG_PROJECTED_SHORTFALL = "Projected shortfall"
+FLAG_UNEXCUSED = "2+ unexcused absences"
+FLAG_ABOVE_BAND = "Above the band"
+FLAG_SHORT_DAYS = "Days under 3 hours"
+ALL_FLAGS = [FLAG_BELOW_MINIMUM, FLAG_PROJECTED_SHORTFALL, FLAG_UNEXCUSED, FLAG_ABOVE_BAND, FLAG_SHORT_DAYS]
+
+
+def week_flags(week: LedgerWeek) -> list[str]:
+    """The compliance flags of one week; future weeks have none yet."""
+    if week.is_future or week.before_admission:
+        return []
+    low, high = week.low * 60, week.high * 60
+    attended = week.attended.attended_minutes
+    flags = []
+    # The admission week is partial: it is not held to the weekly minimum.
+    if week.is_current and not week.admission_week and week.projected_minutes < low:
+        flags.append(FLAG_PROJECTED_SHORTFALL)
+    elif not week.is_current and not week.admission_week and attended < low:
+        flags.append(FLAG_BELOW_MINIMUM)
+    if week.attended.unexcused_absences >= 2:
+        flags.append(FLAG_UNEXCUSED)
+    if attended > high or (week.is_current and week.scheduled_minutes > high):
+        flags.append(FLAG_ABOVE_BAND)
+    if week.attended.short_days:
+        flags.append(FLAG_SHORT_DAYS)
+    return flags
+
+
+def ledger_weeks(
+    episodes: list[Episode], weeks: list[dt.date], today: dt.date | None = None, now: dt.datetime | None = None
+) -> dict[int, list[LedgerWeek]]:
+    """The hours ledger for these episodes over these ISO weeks (Mondays): four queries in all."""
+    today = today or timezone.localdate()
+    this_week = week_start(today)
+    ids = [episode.pk for episode in episodes]
+    if not ids or not weeks:
+        return {episode.pk: [] for episode in episodes}
+    first, last = min(weeks), max(weeks)
+    planned = planned_minutes_by_week(ids, first, last, now=now)
+    attended = attendance_by_week(ids, first, last)
+    notes = {
+        (note.episode_id, note.week_start): note
+        for note in WeekNote.objects.filter(episode_id__in=ids, week_start__gte=first, week_start__lte=last)
+    }
+    ledger = {}
+    for episode in episodes:
+        low, high = episode.program.weekly_hours_band
+        rows = []
+        for monday in weeks:
+            key = (episode.pk, monday)
+            plan = planned.get(key, PlannedWeek())
+            row = LedgerWeek(
+                week_start=monday,
+                scheduled_minutes=plan.scheduled_minutes,
+                remaining_minutes=plan.remaining_minutes,
+                attended=attended.get(key, AttendedWeek()),
+                low=low,
+                high=high,
+                target=episode.target_weekly_hours,
+                is_current=monday == this_week,
+                is_future=monday > this_week,
+                before_admission=monday + dt.timedelta(days=6) < episode.admitted_on,
+                admission_week=monday < episode.admitted_on <= monday + dt.timedelta(days=6),
+                note=notes.get(key),
+            )
+            row.flags = week_flags(row)
+            rows.append(row)
+        ledger[episode.pk] = rows
+    return ledger
+
+
+def weeks_around(today: dt.date, before: int, after: int) -> list[dt.date]:
+    monday = week_start(today)
+    return [monday + dt.timedelta(weeks=offset) for offset in range(-before, after + 1)]
+
+
+@dataclass
+class ComplianceRow:
+    episode: Episode
+    weeks: list[LedgerWeek]
+
+    @property
+    def patient(self) -> Patient:
+        return self.episode.patient
+
+    @property
+    def current(self) -> LedgerWeek:
+        return self.weeks[-1]
+
+    @property
+    def flags(self) -> list[str]:
+        seen = []
+        for week in self.weeks:
+            for flag in week.flags:
+                if flag not in seen:
+                    seen.append(flag)
+        return seen
+
+    @property
+    def past_attended_hours(self) -> Decimal:
+        return sum((week.attended_hours for week in self.weeks[:-1]), Decimal(0))
+
+
+def compliance_rows(user, program: Program, *, weeks: list[dt.date], today=None, now=None) -> list[ComplianceRow]:
+    """Every active patient of the program this user may see, with their ledger over ``weeks``."""
+    episodes = list(
+        Episode.objects.valid()
+        .filter(program=program, status=EpisodeStatus.ACTIVE, patient__in=patients_visible_to(user))
+        .select_related("patient", "program", "primary_clinician")
+        .order_by("patient__legal_last_name", "patient__legal_first_name")
+    )
+    ledger = ledger_weeks(episodes, weeks, today=today, now=now)
+    return [ComplianceRow(episode=episode, weeks=ledger[episode.pk]) for episode in episodes]
+
+
+@dataclass
+class AuthorizationWarning:
+    authorization: Authorization
+    message: str
+
+
+def authorization_warnings(patient: Patient, today: dt.date | None = None) -> list[AuthorizationWarning]:
+    """Authorizations of this patient running low on units or ending soon."""
+    today = today or timezone.localdate()
+    warnings = []
+    current = Authorization.objects.valid().filter(
+        policy__patient=patient, policy__entered_in_error_at__isnull=True, ends_on__gte=today
+    )
+    for authorization in current.order_by("ends_on"):
+        remaining = authorization.units_remaining
+        unit = authorization.get_unit_display().lower()
+        if remaining == 0:
+            warnings.append(
+                AuthorizationWarning(authorization, f"Authorization {authorization.number}: all {unit} used.")
+            )
+        elif remaining <= AUTHORIZATION_LOW_UNITS:
+            warnings.append(
+                AuthorizationWarning(
+                    authorization, f"Authorization {authorization.number}: only {remaining} {unit} left."
+                )
+            )
+        days_left = (authorization.ends_on - today).days
+        if days_left <= AUTHORIZATION_ENDING_DAYS:
+            warnings.append(
+                AuthorizationWarning(
+                    authorization,
+                    f"Authorization {authorization.number} ends on {authorization.ends_on:%b %d} ({days_left} days).",
+                )
+            )
+    return warnings
+
+
+def rosters_for_day(sessions: list[Session], user) -> dict[int, list[Patient]]:
+    """Each session's patients (those this user may see), for sessions of one day: two queries."""
+    if not sessions:
+        return {}
+    days = {session.day for session in sessions}
+    visible = patients_visible_to(user)
+    group_sessions = {}
+    for session in sessions:
+        if session.group_id:
+            group_sessions.setdefault((session.group_id, session.day), []).append(session.pk)
+    rosters: dict[int, list[Patient]] = {session.pk: [] for session in sessions}
+    enrolments = (
+        Enrolment.objects.filter(group_id__in={g for g, _ in group_sessions}, status=EnrolmentStatus.ENROLLED)
+        .filter(starts_on__lte=max(days))
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=min(days)))
+        .filter(episode__patient__in=visible, episode__entered_in_error_at__isnull=True)
+        .select_related("episode__patient")
+        .order_by("episode__patient__legal_last_name", "episode__patient__legal_first_name")
+    )
+    for enrolment in enrolments:
+        episode = enrolment.episode
+        for (group_id, day), session_ids in group_sessions.items():
+            if group_id != enrolment.group_id or day < enrolment.starts_on:
+                continue
+            if (enrolment.ends_on and day > enrolment.ends_on) or (
+                episode.discharged_on and day > episode.discharged_on
+            ):
+                continue
+            for session_id in session_ids:
+                rosters[session_id].append(episode.patient)
+    booked = [session.patient_id for session in sessions if session.patient_id]
+    if booked:
+        seen = {patient.pk: patient for patient in visible.filter(pk__in=booked)}
+        for session in sessions:
+            if session.patient_id in seen:
+                rosters[session.pk].append(seen[session.patient_id])
+    return rosters

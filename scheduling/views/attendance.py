@@ -1,0 +1,138 @@
+"""The roster: one screen marks everyone at a session; each row saves on its own (htmx) or all at once."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from audit.constants import DataCategory
+from audit.services import access_log_record
+from patients.selectors import patients_visible_to
+
+from .. import selectors, services
+from ..constants import ABSENT_STATUSES, AttendanceStatus
+from ..models import Attendance
+from .common import require_perm, session_for_view
+
+
+def _roster_rows(session, user) -> list[dict]:
+    """Every patient on the roster this user may see, with their attendance or the prefilled default."""
+    episodes = list(
+        selectors.roster_episodes(session)
+        .filter(patient__in=patients_visible_to(user))
+        .select_related("patient")
+        .order_by("patient__legal_last_name", "patient__legal_first_name")
+    )
+    recorded = {row.patient_id: row for row in Attendance.objects.valid().filter(session=session)}
+    rows = []
+    for episode in episodes:
+        record = recorded.get(episode.patient_id)
+        rows.append(
+            {
+                "patient": episode.patient,
+                "record": record,
+                "status": record.status if record else AttendanceStatus.PRESENT,
+                "minutes": record.minutes_attended if record else session.duration_minutes,
+            }
+        )
+    return rows
+
+
+def _session_or_404(request, pk, action):
+    require_perm(request, "scheduling.view_attendance")
+    return session_for_view(request, pk, action=action)
+
+
+def roster(request, pk):
+    session = _session_or_404(request, pk, "roster")
+    rows = _roster_rows(session, request.user)
+    if session.group_id is None and not rows:
+        raise Http404  # a booked session of a patient this user may not see
+    access_log_record(
+        request=request,
+        category=DataCategory.SCHEDULE,
+        action="roster",
+        patient=rows[0]["patient"] if len(rows) == 1 else None,
+        detail=f"session {session.pk}: {len(rows)} patients",
+    )
+    context = {
+        "session": session,
+        "rows": rows,
+        "statuses": AttendanceStatus.choices,
+        "absent_statuses": list(ABSENT_STATUSES),
+        "has_started": timezone.now() >= session.start,
+        "can_record": request.user.has_perm("scheduling.add_attendance")
+        and selectors.session_editable_by(request.user, session),
+    }
+    return render(request, "scheduling/roster.html", context)
+
+
+def _entry_from_post(data, patient_id: int) -> services.AttendanceEntry:
+    status = data.get(f"status-{patient_id}", "")
+    minutes_text = (data.get(f"minutes-{patient_id}") or "").strip()
+    try:
+        minutes = int(minutes_text) if minutes_text else None
+    except ValueError:
+        minutes = -1  # refused by the service with the bounds named
+    return services.AttendanceEntry(patient_id=patient_id, status=status, minutes=minutes)
+
+
+def _require_recorder(request, session):
+    require_perm(request, "scheduling.add_attendance")
+    if not selectors.session_editable_by(request.user, session):
+        raise Http404
+
+
+@require_POST
+def roster_row(request, pk, patient_pk):
+    """Save one row (htmx) and send back the row."""
+    session = _session_or_404(request, pk, "attendance row")
+    _require_recorder(request, session)
+    if not patients_visible_to(request.user).filter(pk=patient_pk).exists():
+        raise Http404
+    error = None
+    try:
+        services.attendance_record_many(
+            session=session, entries=[_entry_from_post(request.POST, patient_pk)], by=request.user
+        )
+    except ValidationError as refused:
+        error = " ".join(refused.messages)
+    row = next((r for r in _roster_rows(session, request.user) if r["patient"].pk == patient_pk), None)
+    if row is None:
+        raise Http404
+    access_log_record(request=request, category=DataCategory.SCHEDULE, action="attendance row", patient=row["patient"])
+    context = {
+        "session": session,
+        "row": row,
+        "statuses": AttendanceStatus.choices,
+        "error": error,
+        "saved": error is None,
+        "can_record": True,
+        "has_started": True,
+    }
+    return render(request, "scheduling/partials/roster_row.html", context, status=400 if error else 200)
+
+
+@require_POST
+def roster_save_all(request, pk):
+    """Write every row in one service call: a fixed number of queries for any group size."""
+    session = _session_or_404(request, pk, "attendance save all")
+    _require_recorder(request, session)
+    patient_ids = [int(value) for value in request.POST.getlist("patient") if value.isdigit()]
+    visible = set(patients_visible_to(request.user).filter(pk__in=patient_ids).values_list("pk", flat=True))
+    entries = [_entry_from_post(request.POST, patient_id) for patient_id in patient_ids if patient_id in visible]
+    try:
+        saved = services.attendance_record_many(session=session, entries=entries, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Attendance saved ({len(entries)} patients, {len(saved)} changed).")
+    access_log_record(
+        request=request,
+        category=DataCategory.SCHEDULE,
+        action="attendance save all",
+        detail=f"session {session.pk}: {len(entries)} patients",
+    )
+    return redirect("scheduling:roster", pk=session.pk)

@@ -1,0 +1,230 @@
+"""Calendars (clinician, room, patient, program), their JSON feed, moving a session, the printable day list."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.views.decorators.http import require_POST
+
+from audit.constants import DataCategory
+from audit.services import access_log_record
+from patients.access import patient_for_view
+from patients.selectors import patients_visible_to
+
+from .. import selectors, services
+from ..constants import SessionStatus
+from ..forms import CancelForm
+from ..models import Room, Session
+from .common import require_perm, session_for_view
+
+SCOPES = ("clinician", "room", "patient", "program")
+MAX_RANGE = dt.timedelta(days=62)
+
+
+def _scope_object(request, scope: str, pk: int, *, action: str):
+    """The thing a calendar is about, checked through the access rules (patients through patient_for_view)."""
+    if scope == "patient":
+        patient = patient_for_view(request, pk, category=DataCategory.SCHEDULE, action=action)
+        return patient, selectors.sessions_of_patient(patient), patient.display_name
+    if scope == "program":
+        program = get_object_or_404(selectors.programs_visible_to(request.user), pk=pk)
+        return program, Session.objects.filter(program=program), program.name
+    if scope == "room":
+        room = get_object_or_404(Room, pk=pk)
+        return room, Session.objects.filter(room=room), str(room)
+    if scope == "clinician":
+        person = get_object_or_404(get_user_model(), pk=pk, is_active=True)
+        return person, Session.objects.filter(Q(clinician=person) | Q(co_facilitator=person)), str(person)
+    raise Http404
+
+
+def calendar_home(request):
+    """Start at one's own calendar."""
+    require_perm(request, "scheduling.view_session")
+    return redirect("scheduling:calendar", scope="clinician", pk=request.user.pk)
+
+
+def calendar(request, scope, pk):
+    require_perm(request, "scheduling.view_session")
+    if scope not in SCOPES:
+        raise Http404
+    _, _, label = _scope_object(request, scope, pk, action=f"{scope} calendar")
+    config = {
+        "eventsUrl": reverse("scheduling:calendar_events", args=[scope, pk]),
+        "moveUrl": reverse("scheduling:session_move", args=[0]),
+        "initialView": "timeGridWeek",
+        # Shown in the clinic's zone whatever the browser's, so a session reads as it is held.
+        "timeZone": settings.TIME_ZONE,
+    }
+    context = {
+        "scope": scope,
+        "label": label,
+        "config": config,
+        "programs": selectors.programs_visible_to(request.user),
+        "rooms": Room.objects.filter(is_active=True),
+        "scope_pk": pk,
+    }
+    return render(request, "scheduling/calendar.html", context)
+
+
+def _parse_moment(text: str | None):
+    if not text:
+        return None
+    moment = parse_datetime(text.replace(" ", "+"))
+    if moment is None:
+        day = parse_date(text[:10])
+        if day is None:
+            return None
+        moment = dt.datetime.combine(day, dt.time())
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def calendar_events(request, scope, pk):
+    """FullCalendar's JSON feed for ``?start=&end=`` (ISO 8601): a fixed number of queries for any range."""
+    require_perm(request, "scheduling.view_session")
+    if scope not in SCOPES:
+        raise Http404
+    start, end = _parse_moment(request.GET.get("start")), _parse_moment(request.GET.get("end"))
+    if start is None or end is None or end <= start or end - start > MAX_RANGE:
+        return HttpResponseBadRequest("Give start and end as ISO 8601 dates, at most 62 days apart.")
+    subject, sessions, _ = _scope_object(request, scope, pk, action=f"{scope} calendar events")
+    user = request.user
+    visible = selectors.sessions_visible_to(user).filter(
+        pk__in=sessions.filter(start__lt=end, end__gt=start).values("pk")
+    )
+    rows = (
+        visible.select_related("group", "room", "clinician", "topic", "patient")
+        .annotate(patient_visible=Exists(patients_visible_to(user).filter(pk=OuterRef("patient_id"))))
+        .order_by("start")
+    )
+    program_ids = set(user.programs.values_list("pk", flat=True))
+    now = timezone.now()
+    events = []
+    for session in rows:
+        title = session.title
+        if session.topic_id:
+            title = f"{title}: {session.topic.title}"
+        if session.patient_id and session.patient_visible:
+            title = f"{title} · {session.patient.display_name}"
+        editable = (
+            not session.is_cancelled
+            and session.start > now
+            and selectors.session_editable_by(user, session, program_ids)
+        )
+        events.append(
+            {
+                "id": session.pk,
+                "title": title,
+                "start": session.start.isoformat(),
+                "end": session.end.isoformat(),
+                "editable": editable,
+                "classNames": [f"session-{session.kind}"] + (["session-cancelled"] if session.is_cancelled else []),
+                "url": reverse("scheduling:roster", args=[session.pk]),
+                "extendedProps": {
+                    "room": str(session.room),
+                    "clinician": session.clinician.get_full_name(),
+                    "status": session.get_status_display(),
+                },
+            }
+        )
+    access_log_record(
+        request=request,
+        category=DataCategory.SCHEDULE,
+        action=f"{scope} calendar events",
+        patient=subject if scope == "patient" else None,
+        detail=f"{len(events)} sessions",
+    )
+    return JsonResponse(events, safe=False)
+
+
+@require_POST
+def session_move(request, pk):
+    """Drag-and-drop target: the same service and conflict rules as any other move."""
+    require_perm(request, "scheduling.change_session")
+    session = session_for_view(request, pk, action="move session")
+    if not selectors.session_editable_by(request.user, session):
+        return JsonResponse({"error": "You may not move this session."}, status=403)
+    start, end = _parse_moment(request.POST.get("start")), _parse_moment(request.POST.get("end"))
+    if start is None:
+        return JsonResponse({"error": "Give the new start as an ISO 8601 date-time."}, status=400)
+    try:
+        services.session_move(session=session, start=start, end=end, by=request.user)
+    except ValidationError as error:
+        return JsonResponse({"error": " ".join(error.messages)}, status=400)
+    return JsonResponse({"ok": True})
+
+
+@require_POST
+def session_cancel(request, pk):
+    require_perm(request, "scheduling.change_session")
+    session = session_for_view(request, pk, action="cancel session")
+    if not selectors.session_editable_by(request.user, session):
+        raise Http404
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the session is cancelled.")
+    else:
+        try:
+            services.session_cancel(session=session, reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Session cancelled; the rest of the series is unchanged.")
+    return redirect("scheduling:roster", pk=session.pk)
+
+
+def day_list(request):
+    """A printable list of one day's sessions for a program or a room, with each roster."""
+    require_perm(request, "scheduling.view_session")
+    day = parse_date(request.GET.get("date", "")) or timezone.localdate()
+    program = room = None
+    sessions = selectors.sessions_visible_to(request.user).filter(day=day)
+    if request.GET.get("room"):
+        room = get_object_or_404(Room, pk=request.GET["room"])
+        sessions = sessions.filter(room=room)
+    else:
+        programs = selectors.programs_visible_to(request.user)
+        program = get_object_or_404(programs, pk=request.GET["program"]) if request.GET.get("program") else None
+        program = program or programs.first()
+        if program is None:
+            raise Http404
+        sessions = sessions.filter(program=program)
+    sessions = list(
+        sessions.select_related("group", "room", "clinician", "co_facilitator", "topic", "patient").order_by("start")
+    )
+    rosters = selectors.rosters_for_day(sessions, request.user)
+    access_log_record(
+        request=request,
+        category=DataCategory.SCHEDULE,
+        action="day list",
+        detail=f"{day:%Y-%m-%d} {'room ' + str(room.pk) if room else 'program ' + str(program.pk)}",
+    )
+    context = {
+        "day": day,
+        "program": program,
+        "room": room,
+        "rows": [(session, rosters.get(session.pk, [])) for session in sessions],
+        "programs": selectors.programs_visible_to(request.user),
+        "rooms": Room.objects.filter(is_active=True),
+        "previous_day": day - dt.timedelta(days=1),
+        "next_day": day + dt.timedelta(days=1),
+        "scheduled": SessionStatus.SCHEDULED,
+    }
+    return render(request, "scheduling/day_list.html", context)
+
+
+def program_redirect(request):
+    program = selectors.programs_visible_to(request.user).first()
+    if program is None:
+        raise Http404
+    return redirect("scheduling:calendar", scope="program", pk=program.pk)
