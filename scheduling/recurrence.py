@@ -88,3 +88,22 @@ def week_start(day: dt.date) -> dt.date:
 def iso_week_label(monday: dt.date) -> str:
     year, week, _ = monday.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+WEEKDAY_NAMES = {"MO": "Mon", "TU": "Tue", "WE": "Wed", "TH": "Thu", "FR": "Fri", "SA": "Sat", "SU": "Sun"}
+
+
+def describe_rule(text: str) -> str:
+    """A rule in the words staff use: "FREQ=WEEKLY;BYDAY=MO,WE,TH" → "Mon, Wed, Thu"."""
+    parts = dict(part.split("=", 1) for part in normalize_rule_text(text).split(";") if "=" in part)
+    days = [WEEKDAY_NAMES.get(day) for day in parts.get("BYDAY", "").split(",") if day]
+    known = set(parts) <= {"FREQ", "BYDAY", "INTERVAL", "WKST"} and all(days)
+    if not known or parts.get("FREQ") not in {"WEEKLY", "DAILY"}:
+        return text
+    interval = int(parts.get("INTERVAL", "1") or 1)
+    if parts["FREQ"] == "DAILY" and not days:
+        return "Every day" if interval == 1 else f"Every {interval} days"
+    if not days:
+        return "Weekly" if interval == 1 else f"Every {interval} weeks"
+    listed = ", ".join(days)
+    return listed if interval == 1 else f"Every {interval} weeks: {listed}"

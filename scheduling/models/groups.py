@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 from iop.models import TimeStampedModel
 
 from ..constants import EnrolmentStatus, SessionKind, WorkshopTopic
-from ..recurrence import normalize_rule_text, validate_rule
+from ..recurrence import describe_rule, normalize_rule_text, validate_rule
 
 
 class Group(TimeStampedModel):
@@ -84,7 +84,7 @@ class Group(TimeStampedModel):
 
     @property
     def schedule_text(self) -> str:
-        return f"{self.rrule} · {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+        return f"{describe_rule(self.rrule)} · {self.start_time:%H:%M}–{self.end_time:%H:%M}"
 
 
 class CurriculumTopic(TimeStampedModel):

@@ -162,3 +162,18 @@ def test_hours_rounding_never_invents_a_billable_day(minutes):
 
     total = sum(minutes)
     assert (minutes_to_hours(total) >= 3) == (total >= BILLABLE_DAY_MINUTES) or total in (179,)
+
+
+@pytest.mark.parametrize(
+    ("rule", "words"),
+    [
+        ("FREQ=WEEKLY;BYDAY=MO,WE,TH", "Mon, Wed, Thu"),
+        ("RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", "Every 2 weeks: Tue"),
+        ("FREQ=DAILY", "Every day"),
+        ("FREQ=MONTHLY;BYMONTHDAY=1", "FREQ=MONTHLY;BYMONTHDAY=1"),
+    ],
+)
+def test_rules_are_described_in_plain_words(rule, words):
+    from scheduling.recurrence import describe_rule
+
+    assert describe_rule(rule) == words
