@@ -78,6 +78,7 @@ test: setup browser lint migrations-check pytest
 # them with gunicorn and writes bench/results.json and bench/RESULTS.md. BENCH_ARGS="--sizes M" for a quick run.
 bench: setup
 	$(PY) bench/run.py $(BENCH_ARGS)
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) bench/reminders.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var/staticfiles

@@ -5,7 +5,7 @@
 It uses its own database (<name>_bench, created and migrated on the first run, emptied
 of patients and messages at each run), its own redis-server on a free port and its own
 Celery workers (one per core, file SMS backend). It prints the seconds to enqueue the
-reminders (message_enqueue, one transaction each, as a booking would), the seconds from
+reminders (messages_enqueue_many, one transaction per group session, as a booking would), the seconds from
 the first poll to the last message sent, and the database queries per delivered message
 counted in the workers (NOTIFICATIONS_COUNT_QUERIES).
 """
@@ -105,7 +105,7 @@ GROUP_SIZE = 12  # patients in one group session
 
 
 def enqueue(patients, count: int, lead_times: list[float]) -> float:
-    """Reminders as bookings make them: one transaction per session, every patient, every lead time."""
+    """Reminders as a booking makes them: one transaction per group session, every patient, every lead time."""
     from django.db import transaction
     from django.utils import timezone
 
@@ -118,12 +118,13 @@ def enqueue(patients, count: int, lead_times: list[float]) -> float:
     while made < count:
         starts_at = first_session + dt.timedelta(minutes=session)
         group = [patients[(session * GROUP_SIZE + n) % len(patients)] for n in range(GROUP_SIZE)]
-        with transaction.atomic():
-            for patient in group:
-                for hours in lead_times:
-                    if made == count:
-                        break
-                    services.message_enqueue(
+        requests = []
+        for patient in group:
+            for hours in lead_times:
+                if made + len(requests) == count:
+                    break
+                requests.append(
+                    services.MessageRequest(
                         patient=patient,
                         channel="sms",
                         template="session_reminder",
@@ -132,7 +133,10 @@ def enqueue(patients, count: int, lead_times: list[float]) -> float:
                         send_after=timezone.now() - dt.timedelta(seconds=1),
                         dedupe_key=f"bench:session:{session}:patient:{patient.pk}:reminder-{hours:g}h",
                     )
-                    made += 1
+                )
+        with transaction.atomic():
+            services.messages_enqueue_many(requests)
+        made += len(requests)
         session += 1
     return time.perf_counter() - started
 

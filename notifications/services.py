@@ -2,6 +2,7 @@
 
 import logging
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -111,19 +112,27 @@ def consented_kinds_by_patient(patient_ids) -> dict[int, set[str]]:
 # --- messages --------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def message_enqueue(
-    *, patient: Patient, channel: str, template: str, context: dict, send_after: datetime, dedupe_key: str
-) -> OutboundMessage:
-    """Write a message to the outbox, in the caller's transaction; the same dedupe key never makes a second row."""
-    if channel not in Channel.values:
-        raise ValidationError({"channel": f"Unknown channel {channel!r}."})
-    if template not in MessageTemplate.values:
-        raise ValidationError({"template": f"Unknown message template {template!r}."})
-    if timezone.is_naive(send_after):
+@dataclass(frozen=True)
+class MessageRequest:
+    """One message to put in the outbox (see messages_enqueue_many)."""
+
+    patient: Patient
+    channel: str
+    template: str
+    context: dict
+    send_after: datetime
+    dedupe_key: str
+
+
+def _build_message(request: MessageRequest, consented_kinds: set[str]) -> OutboundMessage:
+    if request.channel not in Channel.values:
+        raise ValidationError({"channel": f"Unknown channel {request.channel!r}."})
+    if request.template not in MessageTemplate.values:
+        raise ValidationError({"template": f"Unknown message template {request.template!r}."})
+    if timezone.is_naive(request.send_after):
         raise ValidationError({"send_after": "Give send_after with a time zone."})
-    subject, body = render_message(channel=channel, template=template, context=context)
-    refusal = channel_refusal(patient, channel, consented_kinds_by_patient([patient.pk]).get(patient.pk, set()))
+    subject, body = render_message(channel=request.channel, template=request.template, context=request.context)
+    refusal = channel_refusal(request.patient, request.channel, consented_kinds)
     status, error_code, last_error = MessageStatus.PENDING, "", ""
     forbidden = forbidden_words_in(f"{subject}\n{body}")
     if forbidden:
@@ -132,33 +141,61 @@ def message_enqueue(
         last_error = "Contains: " + ", ".join(forbidden)
     elif refusal:
         status, error_code = MessageStatus.SUPPRESSED, refusal
-    next_attempt_at = outside_quiet_hours(send_after) if channel == Channel.SMS else send_after
+    send_after = request.send_after
     message = OutboundMessage(
-        patient=patient,
-        channel=channel,
-        template=template,
+        patient=request.patient,
+        channel=request.channel,
+        template=request.template,
         subject=subject,
         body=body,
-        dedupe_key=dedupe_key,
+        dedupe_key=request.dedupe_key,
         send_after=send_after,
-        next_attempt_at=next_attempt_at,
+        next_attempt_at=outside_quiet_hours(send_after) if request.channel == Channel.SMS else send_after,
         status=status,
         error_code=error_code,
         last_error=last_error,
     )
-    # Uniqueness and the check constraints are the database's job (get_or_create below);
+    # Uniqueness and the check constraints are the database's job (the insert below);
     # this catches bad lengths and choices with field names.
     message.full_clean(exclude=["patient"], validate_unique=False, validate_constraints=False)
-    fields = {
-        f.attname: getattr(message, f.attname) for f in OutboundMessage._meta.concrete_fields if not f.primary_key
-    }
-    existing, created = OutboundMessage.objects.get_or_create(dedupe_key=dedupe_key, defaults=fields)
-    if not created and existing.status == MessageStatus.SUPPRESSED and status == MessageStatus.PENDING:
-        # Consent given (or opt-in) since the first attempt to enqueue it: the message may now go.
-        for name in ("subject", "body", "send_after", "next_attempt_at", "status", "error_code", "last_error"):
-            setattr(existing, name, getattr(message, name))
-        existing.save()
-    return existing
+    return message
+
+
+@transaction.atomic
+def messages_enqueue_many(requests: list[MessageRequest]) -> int:
+    """Write many messages in the caller's transaction in a fixed number of queries.
+
+    A dedupe key already in the outbox is left alone (the same reminder never exists
+    twice), except that a message suppressed for want of consent is released once
+    consent has been given. Returns how many new rows were written.
+    """
+    if not requests:
+        return 0
+    consents = consented_kinds_by_patient({request.patient.pk for request in requests})
+    messages = [_build_message(request, consents.get(request.patient.pk, set())) for request in requests]
+    keys = [message.dedupe_key for message in messages]
+    existing = set(OutboundMessage.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+    OutboundMessage.objects.bulk_create(
+        [message for message in messages if message.dedupe_key not in existing], ignore_conflicts=True
+    )
+    releasable = {m.dedupe_key: m for m in messages if m.dedupe_key in existing and m.status == MessageStatus.PENDING}
+    if releasable:
+        for held in OutboundMessage.objects.filter(dedupe_key__in=releasable, status=MessageStatus.SUPPRESSED):
+            fresh = releasable[held.dedupe_key]
+            for name in ("subject", "body", "send_after", "next_attempt_at", "status", "error_code", "last_error"):
+                setattr(held, name, getattr(fresh, name))
+            held.save()
+    return len(messages) - len(existing)
+
+
+@transaction.atomic
+def message_enqueue(
+    *, patient: Patient, channel: str, template: str, context: dict, send_after: datetime, dedupe_key: str
+) -> OutboundMessage:
+    """Write a message to the outbox, in the caller's transaction; the same dedupe key never makes a second row."""
+    request = MessageRequest(patient, channel, template, context, send_after, dedupe_key)
+    messages_enqueue_many([request])
+    return OutboundMessage.objects.get(dedupe_key=dedupe_key)
 
 
 @transaction.atomic
@@ -352,13 +389,13 @@ def session_reminders_enqueue(
     now = timezone.now()
     context = {"starts_at": starts_at, **({"join_url": join_url} if join_url else {})}
     prefix = session_message_prefix(session_id=session_id, patient_id=patient.pk)
-    reminders = []
+    requests = []
     for hours in settings.REMINDER_LEAD_TIMES:
         send_after = starts_at - timedelta(hours=hours)
         if send_after <= now:
             continue  # booked too late for this lead time; a shorter one still applies
-        reminders.append(
-            message_enqueue(
+        requests.append(
+            MessageRequest(
                 patient=patient,
                 channel=channel,
                 template=MessageTemplate.SESSION_REMINDER,
@@ -368,7 +405,8 @@ def session_reminders_enqueue(
                 dedupe_key=f"{prefix}reminder-{hours:g}h:{starts_at:%Y%m%dT%H%MZ}",
             )
         )
-    return reminders
+    messages_enqueue_many(requests)
+    return list(OutboundMessage.objects.filter(dedupe_key__in=[r.dedupe_key for r in requests]).order_by("send_after"))
 
 
 @transaction.atomic
