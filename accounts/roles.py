@@ -82,6 +82,9 @@ MEDICATIONS_READ = ("patients", MEDICATION_MODELS, READ)
 DRUG_TESTS_WRITE = ("patients", DRUG_TEST_MODELS, WRITE)
 TESTING_CONFIG_READ = ("patients", TESTING_CONFIG_MODELS, READ)
 
+# Emergency access to a chart outside one's care team (patients/access_emergency.py).
+BREAK_GLASS = ("patients", ("breakglassaccess",), ("view", "add"))
+
 # (app_label, model names or "*" for every model of the app, actions)
 ROLE_PERMISSIONS: dict[str, list[tuple[str, tuple[str, ...] | str, tuple[str, ...]]]] = {
     Role.INTAKE: [
@@ -92,6 +95,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, tuple[str, ...] | str, tuple[str, ..
     Role.COUNSELOR: [
         WORK_LIST,
         PART2_DISCLOSURE,
+        BREAK_GLASS,
         CLINICAL_RECORD,
         DOCUMENTATION_POLICY_READ,
         ("patients", CHART_MODELS, WRITE),
@@ -105,6 +109,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, tuple[str, ...] | str, tuple[str, ..
     Role.PRESCRIBER: [
         WORK_LIST,
         PART2_DISCLOSURE,
+        BREAK_GLASS,
         CLINICAL_RECORD,
         DOCUMENTATION_POLICY_READ,
         ("patients", CHART_MODELS, WRITE),
@@ -118,6 +123,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, tuple[str, ...] | str, tuple[str, ..
     Role.SUPERVISOR: [
         WORK_LIST,
         PART2_DISCLOSURE,
+        BREAK_GLASS,
         CLINICAL_RECORD,
         DOCUMENTATION_POLICY_READ,
         ("patients", CHART_MODELS, WRITE),
@@ -132,6 +138,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, tuple[str, ...] | str, tuple[str, ..
     Role.DIRECTOR: [
         WORK_LIST,
         PART2_DISCLOSURE,
+        BREAK_GLASS,
         CLINICAL_RECORD_READ,
         ("clinical", ("programdocumentationpolicy",), ALL),
         FAILED_MESSAGES,

@@ -297,6 +297,9 @@ NOTIFICATIONS_RUN_SECONDS = int(os.environ.get("NOTIFICATIONS_RUN_SECONDS", "25"
 # Log the number of database queries per delivered message (benchmarks).
 NOTIFICATIONS_COUNT_QUERIES = env_bool("NOTIFICATIONS_COUNT_QUERIES", False)
 
+# Break-the-glass emergency access to a chart outside one's care team lasts this long.
+BREAK_GLASS_MINUTES = int(os.environ.get("BREAK_GLASS_MINUTES", "60"))
+
 # CIWA-Ar cut-offs differ between sources, so they are configurable:
 # (lowest score of the band, band label), in ascending order.
 CIWA_AR_BANDS = [(0, "minimal"), (10, "mild to moderate"), (16, "severe")]

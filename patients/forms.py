@@ -399,3 +399,12 @@ class SubstanceUseForm(forms.ModelForm):
         if value and value > timezone.localdate():
             raise forms.ValidationError("Last use cannot be in the future.")
         return value
+
+
+class BreakGlassForm(forms.Form):
+    mrn = forms.CharField(label="Patient's MRN", max_length=12, help_text="The nine digits on the patient's record.")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="What the emergency is and why you need this chart now.",
+    )

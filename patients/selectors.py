@@ -7,12 +7,22 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
+from django.utils import timezone
 
 from accounts.constants import Role
 
 from .constants import ConsentKind, EpisodeStatus, IntakeStatus
 from .instruments import Instrument
-from .models import CareTeamMember, Consent, Episode, InstrumentResponse, Intake, Patient, PatientAlert
+from .models import (
+    BreakGlassAccess,
+    CareTeamMember,
+    Consent,
+    Episode,
+    InstrumentResponse,
+    Intake,
+    Patient,
+    PatientAlert,
+)
 from .text import digits, fold
 from .validators import normalize_phone
 
@@ -30,11 +40,15 @@ def patients_visible_to(user) -> QuerySet[Patient]:
         # Intake must find anyone to avoid duplicate charts; admins administer everything.
         return patients
     in_my_programs = Exists(Episode.objects.valid().filter(patient=OuterRef("pk"), program__staff=user))
+    # Break-the-glass: an unexpired emergency grant, given with a reason (patients.access_emergency).
+    emergency = Exists(
+        BreakGlassAccess.objects.filter(patient=OuterRef("pk"), user=user, expires_at__gt=timezone.now())
+    )
     if user.has_role(Role.DIRECTOR):
         awaiting_admission = Exists(Intake.objects.valid().filter(patient=OuterRef("pk"), status=IntakeStatus.OPEN))
-        return patients.filter(in_my_programs | awaiting_admission)
+        return patients.filter(in_my_programs | awaiting_admission | emergency)
     on_care_team = Exists(CareTeamMember.objects.filter(patient=OuterRef("pk"), user=user))
-    return patients.filter(Q(primary_clinician=user) | on_care_team | in_my_programs)
+    return patients.filter(Q(primary_clinician=user) | on_care_team | in_my_programs | emergency)
 
 
 def parse_search_date(text: str) -> date | None:

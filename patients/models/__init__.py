@@ -1,3 +1,4 @@
+from .access import BreakGlassAccess
 from .consents import Consent
 from .coverage import Authorization, InsurancePolicy
 from .discharge import AftercarePlan, AlumniCheckIn, Discharge
@@ -24,6 +25,7 @@ __all__ = [
     "AnalyteResult",
     "AsamAssessment",
     "Authorization",
+    "BreakGlassAccess",
     "CareTeamMember",
     "Consent",
     "Contact",

@@ -16,6 +16,7 @@ from patients.models import (
     AlumniCheckIn,
     AsamAssessment,
     Authorization,
+    BreakGlassAccess,
     CareTeamMember,
     Consent,
     Contact,
@@ -67,7 +68,7 @@ FACTORIES = {
     SubstanceUse: SubstanceUseFactory,
     Diagnosis: DiagnosisFactory,
 }
-DISCHARGE_MODELS = {AftercarePlan, AlumniCheckIn, Discharge}
+DISCHARGE_MODELS = {AftercarePlan, AlumniCheckIn, Discharge, BreakGlassAccess}
 PATIENT_MODELS = [model for model in admin.site._registry if model._meta.app_label == "patients"]
 MODEL_IDS = [model._meta.model_name for model in FACTORIES]
 
@@ -95,7 +96,8 @@ def test_every_patients_model_is_registered():
         model for model in apps.get_app_config("patients").get_models() if model.__name__.startswith("Historical")
     } == set(PATIENT_MODELS)
     # Medication and drug-testing models have their admin pages tested in test_drug_tests.py;
-    # discharge records are made only by the discharge service (see the changelist test below).
+    # discharge records and emergency-access grants are made only by their services
+    # (see the changelist test below).
     assert set(FACTORIES) | set(CLINICAL_ADMIN_FACTORIES) | DISCHARGE_MODELS == set(PATIENT_MODELS)
 
 
