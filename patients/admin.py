@@ -607,22 +607,14 @@ class DiagnosisAdmin(PatientColumnMixin, ChartAdmin):
 
 # Medications, drug testing and random draws (kept in their own module by sub-domain).
 from . import admin_discharge, admin_drug_tests  # noqa: E402, F401
+from .admin_drug_tests import ReadOnlyMixin  # noqa: E402 (after the models this module registers)
 
 
 @admin.register(BreakGlassAccess)
-class BreakGlassAccessAdmin(admin.ModelAdmin):
+class BreakGlassAccessAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Read-only: the trail of emergency access, for the privacy officer."""
 
     list_display = ("created_at", "user", "patient", "expires_at", "reason")
     list_select_related = ("user", "patient")
     search_fields = ("user__username", "patient__mrn")
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
