@@ -5,6 +5,7 @@ which returns the provider's id when a message with that key was already accepte
 (so a retry after a worker crash does not send it twice), or None when it cannot tell.
 """
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -22,18 +23,21 @@ class ProviderResult:
     error: str = ""
 
 
-class BaseChannel:
-    def open(self) -> None:
+class BaseChannel(ABC):
+    """A delivery channel; subclasses say how one message is sent."""
+
+    def open(self) -> None:  # noqa: B027 (optional hook: most channels share nothing)
         """Acquire what a batch of sends shares (an SMTP connection); optional."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 (optional hook, paired with open)
         """Release what open() acquired."""
 
     def find_sent(self, idempotency_key: str) -> str | None:
         return None
 
+    @abstractmethod
     def send(self, message) -> ProviderResult:
-        raise NotImplementedError
+        """Send one message and report the provider's answer."""
 
 
 SMS_BACKENDS = {
