@@ -60,8 +60,7 @@ def sessions_visible_to(user) -> QuerySet[Session]:
     staff_of_program = Exists(
         get_user_model().programs.through.objects.filter(program_id=OuterRef("program_id"), user_id=user.pk)
     )
-    # Uncorrelated, so PostgreSQL hashes the visible patients once rather than per session.
-    my_patient = Q(patient_id__in=patients_visible_to(user).values("pk"))
+    my_patient = Exists(patients_visible_to(user).filter(pk=OuterRef("patient_id")))
     return sessions.filter(staff_of_program | Q(clinician=user) | Q(co_facilitator=user) | my_patient)
 
 
