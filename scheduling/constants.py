@@ -104,6 +104,10 @@ ABSENT_STATUSES = frozenset({AttendanceStatus.EXCUSED, AttendanceStatus.UNEXCUSE
 # breaks and meals do not count. Shorter days bill as individual services.
 BILLABLE_DAY_MINUTES = 180
 
+# No session runs longer than this (a group is at most 8 h, a booking 4 h). The database
+# holds it, so a calendar can find the sessions overlapping a range by their start alone.
+MAX_SESSION_MINUTES = 12 * 60
+
 # Occurrences of every recurring group are kept generated this far ahead.
 GENERATE_AHEAD_WEEKS = 8
 # Saving a patient's schedule checks the band over this many weeks from its start.

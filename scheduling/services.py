@@ -23,6 +23,7 @@ from .constants import (
     BILLABLE_DAY_MINUTES,
     GENERATE_AHEAD_WEEKS,
     IOP_COUNTABLE_KINDS,
+    MAX_SESSION_MINUTES,
     PATIENT_BOOKED_KINDS,
     AttendanceStatus,
     EnrolmentStatus,
@@ -38,6 +39,7 @@ from .selectors import (
     planned_minutes_by_week,
     roster_episodes,
     sessions_of_episode,
+    sessions_overlapping,
 )
 
 
@@ -196,7 +198,7 @@ def group_update_series(*, group: Group, effective_from: dt.date, changed_by, **
 
 
 def _overlapping(start: dt.datetime, end: dt.datetime):
-    return Session.objects.filter(status=SessionStatus.SCHEDULED, start__lt=end, end__gt=start)
+    return sessions_overlapping(Session.objects.filter(status=SessionStatus.SCHEDULED), start, end)
 
 
 def _patient_clash(episode_ids: Iterable[int], start, end, exclude_pk=None) -> Session | None:
@@ -517,6 +519,8 @@ def session_move(*, session: Session, start: dt.datetime, end: dt.datetime | Non
     end = end or start + dt.timedelta(minutes=session.duration_minutes)
     if end <= start:
         raise ValidationError({"end": "A session must end after it starts."})
+    if end - start > dt.timedelta(minutes=MAX_SESSION_MINUTES):
+        raise ValidationError({"end": "A session lasts at most 12 hours."})
     room = room or session.room
     episodes = (
         [session.episode_id] if session.episode_id else list(roster_episodes(session).values_list("pk", flat=True))

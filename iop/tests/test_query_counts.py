@@ -28,11 +28,14 @@ BUDGETS = {
     "patient chart": 21,
     "heavy patient chart": 21,
     "heavy patient drug tests": 19,
-    "clinician week feed": 12,
-    "program week feed": 12,
+    # The feeds look names up by id (groups, topics, rooms, clinicians, patients) rather than
+    # joining them: a few more queries, each reading a handful of rows.
+    "clinician week feed": 16,
+    "program week feed": 16,
     "group roster": 12,
     "attendance POST (15)": 20,
-    "compliance dashboard": 16,
+    # The access rule asked by id, then enrolments, group days, bookings and attendance apart.
+    "compliance dashboard": 18,
     "work list": 15,
     "drug-test lists": 11,
 }
@@ -73,7 +76,7 @@ def test_pages_keep_their_query_budget_as_data_grows(clinic, login, django_asser
         "drug-test lists": reverse("patients:testing_lists"),
     }
     for name, url in pages.items():
-        with django_assert_max_num_queries(BUDGETS[name]):
+        with django_assert_max_num_queries(BUDGETS[name], info=name):
             response = client.get(url)
         assert response.status_code == 200, name
 
@@ -88,10 +91,10 @@ def test_pages_keep_their_query_budget_as_data_grows(clinic, login, django_asser
     assert Attendance.objects.valid().filter(session_id=clinic["session_id"], status="late").count() == len(roster)
 
     director = login(clinic["director"])
-    with django_assert_max_num_queries(BUDGETS["compliance dashboard"]):
+    with django_assert_max_num_queries(BUDGETS["compliance dashboard"], info="compliance dashboard"):
         response = director.get(reverse("scheduling:compliance") + f"?program={clinic['program_id']}")
     assert response.status_code == 200
-    assert len(response.context["rows"]) >= CLINICS["small"].active // CLINICS["small"].programs - 1
+    assert response.context["page"].paginator.count >= CLINICS["small"].active // CLINICS["small"].programs - 1
 
 
 def test_registry_deep_pages_follow_the_name_order(clinic, login):

@@ -5,7 +5,7 @@ from simple_history.models import HistoricalRecords
 
 from iop.models import ClinicalRecord, TimeStampedModel
 
-from ..constants import AttendanceStatus, SessionKind, SessionStatus
+from ..constants import MAX_SESSION_MINUTES, AttendanceStatus, SessionKind, SessionStatus
 
 
 class Session(TimeStampedModel):
@@ -73,6 +73,11 @@ class Session(TimeStampedModel):
                 condition=models.Q(end__gt=models.F("start")),
                 name="%(app_label)s_%(class)s_ends_after_start",
                 violation_error_message="A session must end after it starts.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__lte=MAX_SESSION_MINUTES),
+                name="%(app_label)s_%(class)s_at_most_12_hours",
+                violation_error_message="A session lasts at most 12 hours.",
             ),
             models.UniqueConstraint(
                 fields=["group", "original_start"],

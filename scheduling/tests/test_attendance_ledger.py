@@ -129,6 +129,23 @@ class TestLedger:
         ledger = ledger_weeks([episode], weeks)[episode.pk]
         assert [w.scheduled_minutes for w in ledger] == [540, 180, 0]
 
+    @pytest.mark.parametrize(("start_offset", "end_offset"), [(2, None), (0, 9), (3, 3), (-7, 0)])
+    def test_group_hours_follow_the_enrolment_days_exactly(
+        self, group, episode, this_monday, start_offset, end_offset
+    ):
+        """Each enrolment counts the group's days from its start to its end, both included."""
+        first = this_monday - dt.timedelta(weeks=1)
+        starts_on = first + dt.timedelta(days=start_offset)
+        ends_on = None if end_offset is None else first + dt.timedelta(days=end_offset)
+        EnrolmentFactory(group=group, episode=episode, starts_on=starts_on, ends_on=ends_on)
+        weeks = [first, this_monday, this_monday + dt.timedelta(weeks=1)]
+        ledger = ledger_weeks([episode], weeks)[episode.pk]
+        for monday, week in zip(weeks, ledger, strict=True):
+            covered = Session.objects.filter(group=group, week_start=monday, day__gte=starts_on)
+            if ends_on:
+                covered = covered.filter(day__lte=ends_on)
+            assert week.scheduled_minutes == sum(covered.values_list("duration_minutes", flat=True)), monday
+
     def test_attendance_counts_down_the_authorization(self, group, counselor, episode):
         EnrolmentFactory(group=group, episode=episode)
         policy = InsurancePolicyFactory(patient=episode.patient)

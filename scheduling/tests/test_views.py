@@ -218,3 +218,72 @@ class TestAdmin:
         )
         assert response.status_code == 302
         assert Session.objects.filter(group=group).count() == before + 12
+
+
+class TestComplianceDashboardPages:
+    @pytest.fixture
+    def five_patients(self, group, counselor, program):
+        return fill_program(group, counselor, program, 5)
+
+    def test_pages_the_table_and_counts_flags_over_the_whole_program(
+        self, login, director, program, five_patients, monkeypatch
+    ):
+        monkeypatch.setattr("scheduling.views.compliance.COMPLIANCE_PAGE_SIZE", 2)
+        client = login(director)
+        url = reverse("scheduling:compliance") + f"?program={program.pk}&sort=name"
+        first = client.get(url)
+        assert [row.patient for row in first.context["rows"]] == sorted(
+            (e.patient for e in five_patients), key=lambda p: (p.legal_last_name.lower(), p.legal_first_name.lower())
+        )[:2]
+        assert "Patients 1–2 of 5" in first.text and "Page 1 of 3" in first.text
+        # The counts cover all five patients, not the two on this page.
+        every_row = first.context["page"].paginator.object_list
+        counts = {name: count for name, count, _ in first.context["flag_counts"]}
+        assert counts == {name: sum(name in row.flags for row in every_row) for name in counts}
+        assert max(counts.values()) > 2
+        # The next link keeps the program and the sort; the last page holds the fifth patient.
+        assert f"?program={program.pk}&amp;sort=name&amp;page=2" in first.text
+        last = client.get(url + "&page=3")
+        assert len(last.context["rows"]) == 1 and "Patients 5–5 of 5" in last.text
+        # A page past the end shows the last page rather than an error.
+        assert client.get(url + "&page=99").context["page"].number == 3
+
+    def test_flag_filter_links_keep_the_program_and_show_only_flagged(self, login, director, program, five_patients):
+        client = login(director)
+        response = client.get(reverse("scheduling:compliance") + f"?program={program.pk}")
+        for name, count, link in response.context["flag_counts"]:
+            assert link.startswith(f"?program={program.pk}&flag=")
+            filtered = client.get(reverse("scheduling:compliance") + link)
+            assert filtered.context["page"].paginator.count == count
+            assert all(name in row.flags for row in filtered.context["rows"])
+
+    def test_an_unknown_sort_or_flag_falls_back_instead_of_failing(self, login, director, program, five_patients):
+        response = login(director).get(reverse("scheduling:compliance") + f"?program={program.pk}&sort=x&flag=nope")
+        assert response.status_code == 200
+        assert response.context["sort"] == "flags" and response.context["flag"] == ""
+        assert response.context["page"].paginator.count == 5
+
+
+class TestCalendarFeedRange:
+    def test_a_session_running_into_the_range_is_included_and_one_ended_before_is_not(
+        self, login, counselor, episode, program
+    ):
+        monday = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())
+        sunday_evening = timezone.make_aware(dt.datetime.combine(monday - dt.timedelta(days=1), dt.time(22, 0)))
+        across_midnight = SessionFactory(episode=episode, local_start=sunday_evening, minutes=180)
+        ended_before = SessionFactory(episode=episode, local_start=sunday_evening - dt.timedelta(hours=3), minutes=60)
+        start = timezone.make_aware(dt.datetime.combine(monday, dt.time()))
+        query = f"?start={start.isoformat()}&end={(start + dt.timedelta(days=7)).isoformat()}".replace("+", "%2B")
+        response = login(counselor).get(reverse("scheduling:calendar_events", args=["program", program.pk]) + query)
+        ids = {event["id"] for event in response.json()}
+        assert across_midnight.pk in ids and ended_before.pk not in ids
+        event = next(event for event in response.json() if event["id"] == across_midnight.pk)
+        assert episode.patient.display_name in event["title"]
+        assert event["url"] == reverse("scheduling:roster", args=[across_midnight.pk])
+
+    def test_the_database_refuses_a_session_longer_than_twelve_hours(self, episode):
+        from django.db import IntegrityError, transaction
+
+        with pytest.raises(IntegrityError), transaction.atomic():
+            SessionFactory(episode=episode, minutes=12 * 60 + 1)
+        assert SessionFactory(episode=episode, minutes=12 * 60).duration_minutes == 720

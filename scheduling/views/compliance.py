@@ -1,8 +1,10 @@
 """The program director's compliance dashboard: this week and the last four, every active patient."""
 
 import csv
+from dataclasses import dataclass
 
-from django.http import Http404, HttpResponse
+from django.core.paginator import Page, Paginator
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -21,6 +23,9 @@ SORTS = {
     "past": lambda row: (row.past_attended_hours, row.patient.legal_last_name.lower()),
 }
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A page of the table: a large program has 500 active patients, and a director works down
+# the flagged ones; the flag counts above the table cover the whole program.
+COMPLIANCE_PAGE_SIZE = 50
 
 
 def csv_safe(value) -> str:
@@ -29,7 +34,19 @@ def csv_safe(value) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-def _dashboard(request):
+@dataclass
+class Dashboard:
+    program: object
+    programs: object
+    weeks: list
+    rows: list  # filtered and sorted, every page
+    flag_counts: dict[str, int]  # over the whole program, before filtering
+    flag: str
+    sort: str
+    query: str
+
+
+def _dashboard(request) -> Dashboard:
     require_perm(request, "scheduling.view_attendance")
     programs = selectors.programs_visible_to(request.user)
     program_id = request.GET.get("program")
@@ -39,45 +56,75 @@ def _dashboard(request):
     today = timezone.localdate()
     weeks = selectors.weeks_around(today, COMPLIANCE_PAST_WEEKS, 0)
     rows = selectors.compliance_rows(request.user, program, weeks=weeks, today=today)
+    flag_counts = dict.fromkeys(selectors.ALL_FLAGS, 0)
+    for row in rows:
+        for name in row.flags:
+            flag_counts[name] += 1
     flag = request.GET.get("flag", "")
     if flag in selectors.ALL_FLAGS:
         rows = [row for row in rows if flag in row.flags]
+    else:
+        flag = ""
     query = request.GET.get("q", "").strip().lower()
     if query:
         rows = [row for row in rows if query in row.patient.display_name.lower() or query in row.patient.mrn]
     sort = request.GET.get("sort", "flags")
-    descending = sort.startswith("-")
-    key = SORTS.get(sort.lstrip("-"), SORTS["flags"])
-    rows.sort(key=key, reverse=descending)
-    return program, programs, weeks, rows, flag, sort, query
+    if sort.lstrip("-") not in SORTS:
+        sort = "flags"
+    rows.sort(key=SORTS[sort.lstrip("-")], reverse=sort.startswith("-"))
+    return Dashboard(program, programs, weeks, rows, flag_counts, flag, sort, query)
+
+
+def _filters(dashboard: Dashboard, **changes) -> str:
+    """The dashboard's query string with some parameters changed (links keep the other filters)."""
+    params = QueryDict(mutable=True)
+    values = {"program": dashboard.program.pk, "flag": dashboard.flag, "q": dashboard.query, "sort": dashboard.sort}
+    values.update(changes)
+    for key, value in values.items():
+        if value not in ("", None):
+            params[key] = value
+    return params.urlencode()
 
 
 def compliance(request):
-    program, programs, weeks, rows, flag, sort, query = _dashboard(request)
+    dashboard = _dashboard(request)
+    page: Page = Paginator(dashboard.rows, COMPLIANCE_PAGE_SIZE).get_page(request.GET.get("page"))
     access_log_record(
         request=request,
         category=DataCategory.SCHEDULE,
         action="compliance dashboard",
-        detail=f"program {program.pk}: {len(rows)} patients",
+        detail=f"program {dashboard.program.pk}: {len(page.object_list)} of {len(dashboard.rows)} patients shown",
     )
+
+    def sort_link(column: str) -> str:
+        return "?" + _filters(dashboard, sort=f"-{column}" if dashboard.sort == column else column)
+
     context = {
-        "program": program,
-        "programs": programs,
-        "weeks": weeks,
-        "week_labels": [iso_week_label(week) for week in weeks],
-        "rows": rows,
+        "program": dashboard.program,
+        "programs": dashboard.programs,
+        "weeks": dashboard.weeks,
+        "week_labels": [iso_week_label(week) for week in dashboard.weeks],
+        "page": page,
+        "rows": page.object_list,
         "flags": selectors.ALL_FLAGS,
-        "flag": flag,
-        "sort": sort,
-        "q": query,
-        "low": program.min_weekly_hours,
-        "high": program.max_weekly_hours,
+        "flag_counts": [
+            (name, count, "?" + _filters(dashboard, flag=name)) for name, count in dashboard.flag_counts.items()
+        ],
+        "flag": dashboard.flag,
+        "sort": dashboard.sort,
+        "q": dashboard.query,
+        "low": dashboard.program.min_weekly_hours,
+        "high": dashboard.program.max_weekly_hours,
+        "sort_links": {column: sort_link(column) for column in SORTS},
+        "page_link": "?" + _filters(dashboard) + "&page=",
+        "csv_query": _filters(dashboard),
     }
     return render(request, "scheduling/compliance.html", context)
 
 
 def compliance_csv(request):
-    program, _, weeks, rows, _, _, _ = _dashboard(request)
+    dashboard = _dashboard(request)
+    program, weeks, rows = dashboard.program, dashboard.weeks, dashboard.rows
     access_log_record(
         request=request,
         category=DataCategory.SCHEDULE,
