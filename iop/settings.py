@@ -127,9 +127,12 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Our queries are short lookups whose cost estimates can still cross jit_above_cost (an
-    # access-rule subplan inflates them); compiling them took 1.3 s to save milliseconds.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # jit=off: our queries are short lookups whose cost estimates can still cross
+    # jit_above_cost (an access-rule subplan inflates them); compiling them took 1.3 s to save
+    # milliseconds. random_page_cost=1.1: the working set is in memory or on SSD, where a
+    # random read costs about what a sequential one does; at PostgreSQL's default of 4 the
+    # planner scanned all 50,000 patients rather than use the trigram index (34 → 14 ms).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c random_page_cost=1.1"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -240,7 +240,7 @@ def missed_sessions_follow_up(*, attendance: list[Attendance]) -> int:
         if supervisor is None or not supervisor.is_active or absences.count() < 2:
             continue
         # The title says no more than the supervisor may see (notifications.StaffTask).
-        sees_patient = patients_visible_to(supervisor).filter(pk=patient.pk).exists()
+        sees_patient = patients_visible_to(supervisor, among=[patient.pk]).exists()
         who = patient.display_name if sees_patient else f"a patient of {clinician.get_full_name() or clinician}"
         task_create(
             assignee=supervisor,

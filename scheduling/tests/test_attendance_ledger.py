@@ -130,9 +130,7 @@ class TestLedger:
         assert [w.scheduled_minutes for w in ledger] == [540, 180, 0]
 
     @pytest.mark.parametrize(("start_offset", "end_offset"), [(2, None), (0, 9), (3, 3), (-7, 0)])
-    def test_group_hours_follow_the_enrolment_days_exactly(
-        self, group, episode, this_monday, start_offset, end_offset
-    ):
+    def test_group_hours_follow_the_enrolment_days_exactly(self, group, episode, this_monday, start_offset, end_offset):
         """Each enrolment counts the group's days from its start to its end, both included."""
         first = this_monday - dt.timedelta(weeks=1)
         starts_on = first + dt.timedelta(days=start_offset)

@@ -90,7 +90,7 @@ def roster_row(request, pk, patient_pk):
     """Save one row (htmx) and send back the row."""
     session = _session_or_404(request, pk, "attendance row")
     _require_recorder(request, session)
-    if not patients_visible_to(request.user).filter(pk=patient_pk).exists():
+    if not patients_visible_to(request.user, among=[patient_pk]).exists():
         raise Http404
     error = None
     try:
@@ -121,7 +121,7 @@ def roster_save_all(request, pk):
     session = _session_or_404(request, pk, "attendance save all")
     _require_recorder(request, session)
     patient_ids = [int(value) for value in request.POST.getlist("patient") if value.isdigit()]
-    visible = set(patients_visible_to(request.user).filter(pk__in=patient_ids).values_list("pk", flat=True))
+    visible = set(patients_visible_to(request.user, among=patient_ids).values_list("pk", flat=True))
     entries = [_entry_from_post(request.POST, patient_id) for patient_id in patient_ids if patient_id in visible]
     try:
         saved = services.attendance_record_many(session=session, entries=entries, by=request.user)
