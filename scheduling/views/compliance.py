@@ -23,9 +23,9 @@ SORTS = {
     "past": lambda row: (row.past_attended_hours, row.patient.legal_last_name.lower()),
 }
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-# A page of the table: a large program has 500 active patients, and a director works down
+# A page of the table, as in the registry: a large program has 500 active patients, and a director works down
 # the flagged ones; the flag counts above the table cover the whole program.
-COMPLIANCE_PAGE_SIZE = 50
+COMPLIANCE_PAGE_SIZE = 25
 
 
 def csv_safe(value) -> str:
