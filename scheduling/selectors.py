@@ -215,6 +215,7 @@ def planned_minutes_by_week(
     )
     if enrolments:
         group_days = defaultdict(list)
+        group_weeks: dict[int, dict[dt.date, list[int]]] = defaultdict(dict)
         rows = (
             Session.objects.filter(common, group_id__in={enrolment[1] for enrolment in enrolments})
             .values("group_id", "day", "week_start")
@@ -222,10 +223,19 @@ def planned_minutes_by_week(
             .order_by()
         )
         for row in rows:
-            group_days[row["group_id"]].append((row["day"], row["week_start"], row["scheduled"], row["remaining"]))
+            scheduled, remaining = row["scheduled"] or 0, row["remaining"] or 0
+            group_days[row["group_id"]].append((row["day"], row["week_start"], scheduled, remaining))
+            week = group_weeks[row["group_id"]].setdefault(row["week_start"], [0, 0])
+            week[0] += scheduled
+            week[1] += remaining
         for episode_id, group_id, starts_on, ends_on, discharged_on in enrolments:
             # The same days enrolment_covers_day() accepts: from the start, to the end or the discharge.
             until = min(day for day in (ends_on, discharged_on, last_day) if day is not None)
+            if starts_on <= first_week and until >= last_day:
+                # Enrolled throughout (most patients): whole weeks, not day by day.
+                for week, (scheduled, remaining) in group_weeks[group_id].items():
+                    add(episode_id, week, scheduled, remaining)
+                continue
             for day, week, scheduled, remaining in group_days[group_id]:
                 if starts_on <= day <= until:
                     add(episode_id, week, scheduled, remaining)

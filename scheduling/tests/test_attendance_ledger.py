@@ -129,9 +129,9 @@ class TestLedger:
         ledger = ledger_weeks([episode], weeks)[episode.pk]
         assert [w.scheduled_minutes for w in ledger] == [540, 180, 0]
 
-    @pytest.mark.parametrize(("start_offset", "end_offset"), [(2, None), (0, 9), (3, 3), (-7, 0)])
+    @pytest.mark.parametrize(("start_offset", "end_offset"), [(0, None), (-7, 30), (2, None), (0, 9), (3, 3), (-7, 0)])
     def test_group_hours_follow_the_enrolment_days_exactly(self, group, episode, this_monday, start_offset, end_offset):
-        """Each enrolment counts the group's days from its start to its end, both included."""
+        """Each enrolment counts the group's days from its start to its end, both included (first two: whole weeks)."""
         first = this_monday - dt.timedelta(weeks=1)
         starts_on = first + dt.timedelta(days=start_offset)
         ends_on = None if end_offset is None else first + dt.timedelta(days=end_offset)

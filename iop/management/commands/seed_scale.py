@@ -153,8 +153,8 @@ def copy_rows(model, columns: list[str], rows) -> int:
 
     def flush():
         buffer.seek(0)
-        with connection.cursor() as cursor:
-            cursor.cursor.copy_expert(sql, buffer)
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:  # psycopg 3's COPY FROM STDIN
+            copy.write(buffer.getvalue())
         buffer.seek(0)
         buffer.truncate()
 
