@@ -16,6 +16,7 @@ from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySe
 from django.utils import timezone
 
 from accounts.constants import Role
+from iop.db import unprepared
 from patients.constants import EpisodeStatus
 from patients.models import Authorization, Episode, Patient
 from patients.selectors import patients_visible_to
@@ -293,7 +294,7 @@ def attendance_by_week(
         f"FROM ({inner_sql}) daily GROUP BY daily.ep, daily.wk"
     )
     result = {}
-    with connection.cursor() as cursor:
+    with unprepared(), connection.cursor() as cursor:
         cursor.execute(sql, [BILLABLE_DAY_MINUTES, BILLABLE_DAY_MINUTES, *params])
         for ep, wk, minutes, days, billable, short, unexcused_count in cursor.fetchall():
             if isinstance(wk, str):  # SQLite returns dates from a raw query as text
