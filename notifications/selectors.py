@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from patients.models import Patient
-from patients.selectors import patients_visible_to
+from patients.selectors import patients_visible_to, visible_patient_ids
 
 from .constants import MessageStatus
 from .models import OutboundMessage, StaffTask
@@ -27,7 +27,7 @@ def _mark_patient_visibility(tasks: list[StaffTask], user) -> list[StaffTask]:
     """The same flag as _with_patient_visibility, for a page of tasks: the access rule is asked
     about these tasks' few patients (one query) instead of probing the caseload per task."""
     named = {task.patient_id for task in tasks if task.patient_id}
-    visible = set(patients_visible_to(user, among=named).values_list("pk", flat=True)) if named else set()
+    visible = visible_patient_ids(user, named)
     for task in tasks:
         task.patient_visible = task.patient_id in visible
     return tasks

@@ -70,6 +70,12 @@ def patients_visible_to(user, among=None) -> QuerySet[Patient]:
     return patients.filter(Q(primary_clinician=user) | on_care_team | in_my_programs | emergency)
 
 
+def visible_patient_ids(user, ids) -> set[int]:
+    """Which of these patient ids the user may see: the access rule asked about them alone."""
+    ids = set(ids)
+    return set(patients_visible_to(user, among=ids).values_list("pk", flat=True)) if ids else set()
+
+
 def parse_search_date(text: str) -> date | None:
     for fmt in DATE_FORMATS:
         try:

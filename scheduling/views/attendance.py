@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from audit.constants import DataCategory
 from audit.services import access_log_record
-from patients.selectors import patients_visible_to
+from patients.selectors import patients_visible_to, visible_patient_ids
 
 from .. import selectors, services
 from ..constants import ABSENT_STATUSES, AttendanceStatus
@@ -121,7 +121,7 @@ def roster_save_all(request, pk):
     session = _session_or_404(request, pk, "attendance save all")
     _require_recorder(request, session)
     patient_ids = [int(value) for value in request.POST.getlist("patient") if value.isdigit()]
-    visible = set(patients_visible_to(request.user, among=patient_ids).values_list("pk", flat=True))
+    visible = visible_patient_ids(request.user, patient_ids)
     entries = [_entry_from_post(request.POST, patient_id) for patient_id in patient_ids if patient_id in visible]
     try:
         saved = services.attendance_record_many(session=session, entries=entries, by=request.user)
