@@ -63,7 +63,7 @@ run: setup
 
 lint: venv
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check . || true
+	$(VENV)/bin/ruff format --check .
 
 migrations-check: venv
 	mkdir -p var
