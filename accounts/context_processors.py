@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from iop.middleware import SESSION_ENDED_REASON
+from .middleware import SESSION_ENDED_REASON
 
 SESSION_ENDED_MESSAGES = {
     "idle": "You were signed out after a period without activity. Sign in again to continue where you were.",

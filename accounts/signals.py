@@ -11,7 +11,7 @@ from .constants import AUDITED_USER_FLAGS, PrivilegeAttribute
 from .models import User
 from .services import privilege_change_record, user_sessions_end
 
-# Session keys written at login and read by iop.middleware.SessionTimeoutMiddleware.
+# Session keys written at login and read by accounts.middleware.SessionTimeoutMiddleware.
 SESSION_LOGIN_AT = "iop_login_at"
 SESSION_LAST_ACTIVITY = "iop_last_activity"
 

@@ -66,7 +66,7 @@ def prepare() -> None:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from accounts.signals import SESSION_LAST_ACTIVITY, SESSION_LOGIN_AT
-    from iop.management.commands.seed_scale import benchmark_subjects
+    from demo.management.commands.seed_scale import benchmark_subjects
 
     def signed_in(user) -> str:
         # What a password + TOTP sign-in leaves in the session, written directly: the benchmark

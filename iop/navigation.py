@@ -15,7 +15,7 @@ class NavEntry:
 
 
 NAV_ENTRIES = [
-    NavEntry("Work list", "home", "list-check"),
+    NavEntry("Work list", "notifications:home", "list-check"),
     NavEntry("Patients", "patients:registry", "people", permission="patients.view_patient"),
     NavEntry("Intake", "patients:intake_list", "clipboard-plus", permission="patients.add_intake"),
     NavEntry("Check-ins", "patients:checkins_due", "telephone-outbound", permission="patients.view_alumnicheckin"),

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "patients",
     "clinical",
     "notifications",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -77,10 +78,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Idle and absolute session limits end the session before any view (or the login check) runs.
-    "iop.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # After the login check: a signed-in user must also pass the second factor.
-    "iop.middleware.MFARequiredMiddleware",
+    "accounts.middleware.MFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -143,7 +144,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "notifications:home"
 LOGOUT_REDIRECT_URL = "login"
 
 # django-axes checks lockout before any other backend tries the password.

@@ -3,16 +3,14 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from . import views
-
 urlpatterns = [
-    path("", views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("patients/", include("patients.urls")),
     path("schedule/", include("scheduling.urls")),
     path("clinical/", include("clinical.urls")),
     path("audit/", include("audit.urls")),
-    path("notifications/", include("notifications.urls")),
+    # The home page (the work list) and the outbox's pages.
+    path("", include("notifications.urls")),
     # One sign-in page (with lockout and MFA) for the whole site, the admin included.
     path("admin/login/", login_not_required(RedirectView.as_view(pattern_name="login", query_string=True))),
     path("admin/", admin.site.urls),

@@ -25,7 +25,7 @@ from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
-from patients.validators import normalize_phone
+from iop.phones import normalize_phone
 
 from .channels import BaseChannel, ProviderResult, channel_for
 from .constants import Channel, DeliveryError, MessageStatus

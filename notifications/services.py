@@ -13,9 +13,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from iop.phones import normalize_phone
 from patients.constants import ConsentKind
 from patients.models import Consent, Patient
-from patients.validators import normalize_phone
 
 from .constants import (
     FORBIDDEN_WORDS,

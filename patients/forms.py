@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from accounts.constants import CLINICAL_ROLES
 from iop.forms import DateInput, DateTimeInput
+from iop.phones import normalize_phone
 from scheduling.models import Program
 
 from .constants import LevelOfCare
@@ -19,7 +20,6 @@ from .models import (
     Patient,
     SubstanceUse,
 )
-from .validators import normalize_phone
 
 # Diagnoses most IOP patients carry come first in the code picker (F10–F19: substance use disorders).
 COMMON_SUD_CODES = [

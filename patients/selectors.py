@@ -10,6 +10,7 @@ from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 from django.utils import timezone
 
 from accounts.constants import Role
+from iop.phones import normalize_phone
 
 from .constants import ConsentKind, EpisodeStatus, IntakeStatus
 from .instruments import Instrument
@@ -24,7 +25,6 @@ from .models import (
     PatientAlert,
 )
 from .text import digits, fold
-from .validators import normalize_phone
 
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y")
 MRN_PATTERN = re.compile(r"^\d{9}$")
@@ -223,4 +223,14 @@ def open_intakes() -> QuerySet[Intake]:
         .filter(status=IntakeStatus.OPEN)
         .select_related("patient", "last_worked_by")
         .order_by("-updated_at")
+    )
+
+
+def open_alerts(patients: QuerySet[Patient]) -> QuerySet[PatientAlert]:
+    """Unresolved alerts on these patients' charts, newest first."""
+    return (
+        PatientAlert.objects.valid()
+        .filter(resolved_at__isnull=True, patient__in=patients)
+        .select_related("patient")
+        .order_by("-raised_at")
     )

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from iop.phones import normalize_phone
 from scheduling.models import Program
 
 from .asam import recommend_level_of_care
@@ -33,7 +34,6 @@ from .models import (
     Patient,
     PatientAlert,
 )
-from .validators import normalize_phone
 
 INTAKE_STEP_ORDER = list(IntakeStep.values)
 STEP_STATUS = {

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from accounts.constants import Role
 from accounts.models import User
 
-# Same as accounts.management.commands.demo_logins.DEMO_PASSWORD (test_seed_demo checks they agree).
+# Same as demo.management.commands.demo_logins.DEMO_PASSWORD (test_seed_demo checks they agree).
 DEMO_PASSWORD = "Demo-Clinic-2026!"
 
 

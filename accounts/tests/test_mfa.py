@@ -29,7 +29,7 @@ def test_password_alone_reaches_only_the_verification_step(client):
     confirmed_totp_device(user)
     response = password_login(client, user)
     assert response.status_code == 302
-    home = client.get(reverse("home"))
+    home = client.get(reverse("notifications:home"))
     assert home.status_code == 302
     assert home.url.startswith(reverse("mfa_verify"))
     assert client.get(reverse("patients:registry")).url.startswith(reverse("mfa_verify"))
@@ -167,7 +167,7 @@ def test_an_off_site_next_is_ignored(client):
     device = confirmed_totp_device(user)
     password_login(client, user)
     response = client.post(reverse("mfa_verify"), {"token": unused_totp_token(device), "next": "https://evil.example/"})
-    assert response.url == reverse("home")
+    assert response.url == reverse("notifications:home")
 
 
 def test_demo_bypass_is_ignored_unless_debug(monkeypatch):
@@ -190,4 +190,4 @@ def test_demo_bypass_skips_the_second_step_when_on(client, settings):
     settings.OTP_DEMO_BYPASS = True
     user = CounselorFactory()
     password_login(client, user)
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("notifications:home")).status_code == 200

@@ -38,7 +38,7 @@ def test_the_emailed_link_sets_a_new_password_but_not_the_second_factor(client):
     user.refresh_from_db()
     assert user.check_password(new_password)
     # The reset does not sign in: the user still goes through password and code.
-    assert client.get(reverse("home")).status_code == 302
+    assert client.get(reverse("notifications:home")).status_code == 302
 
 
 def test_the_reset_pages_are_reachable_signed_out(client):

@@ -33,7 +33,7 @@ def test_the_session_id_changes_at_login(client):
 def test_activity_within_the_idle_limit_keeps_the_session(client):
     login_verified(client, CounselorFactory())
     age_session(client, idle_seconds=14 * 60)
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("notifications:home")).status_code == 200
     assert time.time() - client.session[SESSION_LAST_ACTIVITY] < 5
 
 
@@ -76,14 +76,14 @@ def test_the_idle_limit_comes_from_settings(client, settings):
     settings.SESSION_IDLE_TIMEOUT_SECONDS = 60
     login_verified(client, CounselorFactory())
     age_session(client, idle_seconds=61)
-    assert client.get(reverse("home")).status_code == 302
+    assert client.get(reverse("notifications:home")).status_code == 302
 
 
 def test_an_absolute_limit_applies_however_active_the_user_is(client, settings):
     assert settings.SESSION_COOKIE_AGE == 12 * 3600
     login_verified(client, CounselorFactory())
     age_session(client, idle_seconds=0, since_login_seconds=12 * 3600 + 1)
-    response = client.get(reverse("home"))
+    response = client.get(reverse("notifications:home"))
     assert response.status_code == 302
     assert "maximum length" in client.get(response.url).content.decode()
 
@@ -97,7 +97,7 @@ def test_keepalive_records_activity(client):
 
 def test_pages_carry_the_idle_timeout_for_the_warning_dialog(client):
     login_verified(client, CounselorFactory())
-    page = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("notifications:home")).content.decode()
     assert 'data-idle-timeout-seconds="900"' in page
     assert 'data-idle-warning-seconds="120"' in page
     assert 'id="idle-warning"' in page
@@ -109,7 +109,7 @@ def test_logout_ends_the_session(client):
     key = client.session.session_key
     client.post(reverse("logout"))
     assert not session_exists(key)
-    assert client.get(reverse("home")).status_code == 302
+    assert client.get(reverse("notifications:home")).status_code == 302
 
 
 def test_deactivating_a_user_ends_all_their_sessions(client, django_capture_on_commit_callbacks):
@@ -128,4 +128,4 @@ def test_deactivating_a_user_ends_all_their_sessions(client, django_capture_on_c
 
     assert not any(session_exists(key) for key in keys)
     assert session_exists(bystander.session.session_key)
-    assert client.get(reverse("home")).status_code == 302
+    assert client.get(reverse("notifications:home")).status_code == 302

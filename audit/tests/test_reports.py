@@ -45,8 +45,8 @@ class TestWhoMayRead:
         assert mine in rows and search in rows and elsewhere not in rows
 
     def test_the_nav_shows_audit_to_reviewers_only(self, login, director, counselor):
-        assert REPORT in login(director).get(reverse("home")).text
-        assert REPORT not in login(counselor).get(reverse("home")).text
+        assert REPORT in login(director).get(reverse("notifications:home")).text
+        assert REPORT not in login(counselor).get(reverse("notifications:home")).text
 
 
 class TestFilters:

@@ -102,7 +102,7 @@ def sent_to_login(response) -> bool:
 
 def test_the_walk_covers_the_site():
     names = {name for name, _ in every_url()}
-    assert {"home", "patients:registry", "patients:chart", "mfa_verify", "admin:index"} <= names
+    assert {"notifications:home", "patients:registry", "patients:chart", "mfa_verify", "admin:index"} <= names
     assert len(admin_pages()) > 10
 
 

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from iop.management.commands import seed_scale
+from demo.management.commands import seed_scale
 from scheduling.models import Attendance
 
 CLINICS = {
@@ -72,7 +72,7 @@ def test_pages_keep_their_query_budget_as_data_grows(clinic, login, django_asser
         + f"?{week}",
         "program week feed": reverse("scheduling:calendar_events", args=["program", clinic["program_id"]]) + f"?{week}",
         "group roster": reverse("scheduling:roster", args=[clinic["session_id"]]),
-        "work list": reverse("home"),
+        "work list": reverse("notifications:home"),
         "drug-test lists": reverse("patients:testing_lists"),
     }
     for name, url in pages.items():

@@ -44,7 +44,7 @@ class TestWorkList:
             snooze_reason="voicemail",
         )
         StaffTaskFactory(title="Someone else's task")
-        response = login(counselor).get(reverse("home"))
+        response = login(counselor).get(reverse("notifications:home"))
         assert response.status_code == 200
         text = response.text
         assert overdue.title in text and my_patient.display_name in text and "overdue" in text
@@ -56,13 +56,13 @@ class TestWorkList:
     def test_query_count_does_not_grow_with_tasks(self, login, counselor, django_assert_max_num_queries):
         client = login(counselor)
         StaffTaskFactory(assignee=counselor, patient=PatientFactory(primary_clinician=counselor))
-        client.get(reverse("home"))  # the first request of a session does one-off work
+        client.get(reverse("notifications:home"))  # the first request of a session does one-off work
         with django_assert_max_num_queries(40) as few:
-            client.get(reverse("home"))
+            client.get(reverse("notifications:home"))
         for _ in range(15):
             StaffTaskFactory(assignee=counselor, patient=PatientFactory(primary_clinician=counselor))
         with django_assert_max_num_queries(len(few)):
-            response = client.get(reverse("home"))
+            response = client.get(reverse("notifications:home"))
         assert response.text.count('id="task-') == 16
 
     def test_supervisor_sees_the_team_and_only_patients_they_may_see(self, login, counselor, supervisor, my_patient):
@@ -70,7 +70,7 @@ class TestWorkList:
         counselor.save()
         StaffTaskFactory(assignee=counselor, patient=my_patient, title=f"Call {my_patient.display_name}")
         StaffTaskFactory(assignee=counselor, title="Team paperwork")
-        response = login(supervisor).get(reverse("home"))
+        response = login(supervisor).get(reverse("notifications:home"))
         text = response.text
         assert "My team&#x27;s tasks" in text or "My team's tasks" in text
         assert "Team paperwork" in text
@@ -141,8 +141,8 @@ class TestFailedMessages:
         assert login(counselor).get(reverse("notifications:failed_messages")).status_code == 403
 
     def test_nav_entry_only_for_those_who_may_see_it(self, login, counselor):
-        assert "Failed messages" in login(AdminFactory()).get(reverse("home")).text
-        assert "Failed messages" not in login(counselor).get(reverse("home")).text
+        assert "Failed messages" in login(AdminFactory()).get(reverse("notifications:home")).text
+        assert "Failed messages" not in login(counselor).get(reverse("notifications:home")).text
 
     def test_query_count_does_not_grow(self, login, django_assert_max_num_queries):
         admin = AdminFactory()

@@ -4,6 +4,7 @@ import datetime
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
+import iop.phones
 import patients.validators
 import simple_history.models
 from decimal import Decimal
@@ -120,7 +121,7 @@ class Migration(migrations.Migration):
                 ('date_of_birth', models.DateField()),
                 ('sex_at_birth', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('intersex', 'Intersex'), ('unknown', 'Unknown / declined')], default='unknown', max_length=10)),
                 ('gender_identity', models.CharField(blank=True, max_length=60)),
-                ('phone', models.CharField(blank=True, help_text='Mobile preferred.', max_length=20, validators=[patients.validators.validate_phone])),
+                ('phone', models.CharField(blank=True, help_text='Mobile preferred.', max_length=20, validators=[iop.phones.validate_phone])),
                 ('email', models.EmailField(blank=True, max_length=254)),
                 ('preferred_contact_channel', models.CharField(choices=[('sms', 'Text message'), ('email', 'Email'), ('phone', 'Phone call'), ('none', 'No contact')], default='phone', max_length=10)),
                 ('language', models.CharField(default='English', max_length=40)),
@@ -131,7 +132,7 @@ class Migration(migrations.Migration):
                 ('state', models.CharField(blank=True, max_length=40)),
                 ('postal_code', models.CharField(blank=True, max_length=12)),
                 ('emergency_contact_name', models.CharField(blank=True, max_length=120)),
-                ('emergency_contact_phone', models.CharField(blank=True, max_length=20, validators=[patients.validators.validate_phone])),
+                ('emergency_contact_phone', models.CharField(blank=True, max_length=20, validators=[iop.phones.validate_phone])),
                 ('emergency_contact_relationship', models.CharField(blank=True, choices=[('spouse', 'Spouse / partner'), ('parent', 'Parent'), ('child', 'Child'), ('sibling', 'Sibling'), ('other_family', 'Other family'), ('friend', 'Friend'), ('sponsor', 'Sponsor'), ('guardian', 'Legal guardian'), ('other', 'Other')], max_length=20)),
                 ('status', models.CharField(choices=[('referral', 'Referral'), ('screening', 'Screening'), ('assessment', 'Assessment'), ('admitted', 'Admitted'), ('discharged', 'Discharged'), ('not_admitted', 'Not admitted')], default='referral', max_length=20)),
                 ('sms_opted_out_at', models.DateTimeField(blank=True, editable=False, null=True)),
@@ -257,7 +258,7 @@ class Migration(migrations.Migration):
                 ('date_of_birth', models.DateField()),
                 ('sex_at_birth', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('intersex', 'Intersex'), ('unknown', 'Unknown / declined')], default='unknown', max_length=10)),
                 ('gender_identity', models.CharField(blank=True, max_length=60)),
-                ('phone', models.CharField(blank=True, help_text='Mobile preferred.', max_length=20, validators=[patients.validators.validate_phone])),
+                ('phone', models.CharField(blank=True, help_text='Mobile preferred.', max_length=20, validators=[iop.phones.validate_phone])),
                 ('email', models.EmailField(blank=True, max_length=254)),
                 ('preferred_contact_channel', models.CharField(choices=[('sms', 'Text message'), ('email', 'Email'), ('phone', 'Phone call'), ('none', 'No contact')], default='phone', max_length=10)),
                 ('language', models.CharField(default='English', max_length=40)),
@@ -268,7 +269,7 @@ class Migration(migrations.Migration):
                 ('state', models.CharField(blank=True, max_length=40)),
                 ('postal_code', models.CharField(blank=True, max_length=12)),
                 ('emergency_contact_name', models.CharField(blank=True, max_length=120)),
-                ('emergency_contact_phone', models.CharField(blank=True, max_length=20, validators=[patients.validators.validate_phone])),
+                ('emergency_contact_phone', models.CharField(blank=True, max_length=20, validators=[iop.phones.validate_phone])),
                 ('emergency_contact_relationship', models.CharField(blank=True, choices=[('spouse', 'Spouse / partner'), ('parent', 'Parent'), ('child', 'Child'), ('sibling', 'Sibling'), ('other_family', 'Other family'), ('friend', 'Friend'), ('sponsor', 'Sponsor'), ('guardian', 'Legal guardian'), ('other', 'Other')], max_length=20)),
                 ('status', models.CharField(choices=[('referral', 'Referral'), ('screening', 'Screening'), ('assessment', 'Assessment'), ('admitted', 'Admitted'), ('discharged', 'Discharged'), ('not_admitted', 'Not admitted')], default='referral', max_length=20)),
                 ('sms_opted_out_at', models.DateTimeField(blank=True, editable=False, null=True)),
@@ -558,7 +559,7 @@ class Migration(migrations.Migration):
                 ('entered_in_error_reason', models.TextField(blank=True, editable=False)),
                 ('name', models.CharField(max_length=120)),
                 ('relationship', models.CharField(choices=[('spouse', 'Spouse / partner'), ('parent', 'Parent'), ('child', 'Child'), ('sibling', 'Sibling'), ('other_family', 'Other family'), ('friend', 'Friend'), ('sponsor', 'Sponsor'), ('guardian', 'Legal guardian'), ('other', 'Other')], max_length=20)),
-                ('phone', models.CharField(blank=True, max_length=20, validators=[patients.validators.validate_phone])),
+                ('phone', models.CharField(blank=True, max_length=20, validators=[iop.phones.validate_phone])),
                 ('email', models.EmailField(blank=True, max_length=254)),
                 ('takes_part_in_family_sessions', models.BooleanField(default=False)),
                 ('patient_consents_to_contact', models.BooleanField(default=False, help_text='The patient allows staff to contact this person.')),
@@ -716,7 +717,7 @@ class Migration(migrations.Migration):
                 ('entered_in_error_reason', models.TextField(blank=True, editable=False)),
                 ('name', models.CharField(max_length=120)),
                 ('relationship', models.CharField(choices=[('spouse', 'Spouse / partner'), ('parent', 'Parent'), ('child', 'Child'), ('sibling', 'Sibling'), ('other_family', 'Other family'), ('friend', 'Friend'), ('sponsor', 'Sponsor'), ('guardian', 'Legal guardian'), ('other', 'Other')], max_length=20)),
-                ('phone', models.CharField(blank=True, max_length=20, validators=[patients.validators.validate_phone])),
+                ('phone', models.CharField(blank=True, max_length=20, validators=[iop.phones.validate_phone])),
                 ('email', models.EmailField(blank=True, max_length=254)),
                 ('takes_part_in_family_sessions', models.BooleanField(default=False)),
                 ('patient_consents_to_contact', models.BooleanField(default=False, help_text='The patient allows staff to contact this person.')),

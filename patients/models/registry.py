@@ -6,10 +6,10 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from iop.models import ClinicalRecord, TimeStampedModel
+from iop.phones import validate_phone
 
 from ..constants import AlertKind, CareTeamRole, ContactChannel, PatientStatus, Relationship, SexAtBirth
 from ..text import digits, fold
-from ..validators import validate_phone
 
 
 def generate_mrn() -> str:

@@ -2,11 +2,10 @@ import pytest
 from django.core.management import call_command
 
 from clinical.models import GroupNote, SessionNote, TreatmentPlan
+from clinical.tests.conftest import hours_ago
+from clinical.tests.test_notes import attend, group_session
 from patients.tests.factories import EpisodeFactory
 from scheduling.tests.factories import AttendanceFactory, SessionFactory, session_times
-
-from .conftest import hours_ago
-from .test_notes import attend, group_session
 
 pytestmark = pytest.mark.django_db
 

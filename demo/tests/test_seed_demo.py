@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from accounts.constants import Role
-from accounts.management.commands.demo_logins import DEMO_PASSWORD, DEMO_STAFF
+from demo.management.commands.demo_logins import DEMO_PASSWORD, DEMO_STAFF
 from patients.constants import (
     AlertKind,
     ConsentKind,

@@ -25,7 +25,7 @@ from django.utils import timezone
 from faker import Faker
 from simple_history.utils import bulk_create_with_history
 
-from accounts.management.commands.demo_logins import ADULT, DEMO_PASSWORD, DEMO_STAFF, MATRIX, TEEN
+from demo.management.commands.demo_logins import ADULT, DEMO_PASSWORD, DEMO_STAFF, MATRIX, TEEN
 from patients import services
 from patients.constants import (
     AlertKind,

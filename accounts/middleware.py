@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, resolve_url
 from django.utils.http import urlencode
 
-from accounts.signals import SESSION_LAST_ACTIVITY, SESSION_LOGIN_AT
+from .signals import SESSION_LAST_ACTIVITY, SESSION_LOGIN_AT
 
 # Why the last session ended, shown once on the login page.
 SESSION_ENDED_REASON = "iop_session_ended"
