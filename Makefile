@@ -11,7 +11,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/iop
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 VENDOR := static/vendor
 
-.PHONY: help setup venv assets browser run test lint migrations-check pytest bench clean
+.PHONY: help setup venv assets browser run test lint migrations-check pytest bench migration-proof clean
 
 help:
 	@echo "make run    set everything up and run the app with demo data (http://127.0.0.1:8000)"
@@ -79,6 +79,10 @@ test: setup browser lint migrations-check pytest
 bench: setup
 	$(PY) bench/run.py $(BENCH_ARGS)
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) bench/reminders.py
+
+# Issue 15: databases seeded by the layout before the app split migrate in place (also run by make test).
+migration-proof: setup
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) bin/migrate_in_place_check.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var/staticfiles

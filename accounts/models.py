@@ -14,7 +14,7 @@ class User(AbstractUser):
     in_training = models.BooleanField(
         default=False, help_text="Staff in training need a supervisor's co-signature on their notes."
     )
-    programs = models.ManyToManyField("scheduling.Program", blank=True, related_name="staff")
+    programs = models.ManyToManyField("programs.Program", blank=True, related_name="staff")
 
     class Meta:
         ordering = ["last_name", "first_name"]

@@ -22,7 +22,7 @@ COMMANDS = {
 
 def main() -> int:
     env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1"), "PYTHONUNBUFFERED": "1"}
-    processes = {name: subprocess.Popen(cmd, cwd=ROOT, env=env) for name, cmd in COMMANDS.items()}  # noqa: S603
+    processes = {name: subprocess.Popen(cmd, cwd=ROOT, env=env) for name, cmd in COMMANDS.items()}
     subprocess.run([sys.executable, "manage.py", "demo_logins"], cwd=ROOT, env=env, check=False)
     print(f"\nIOP is running at http://{HOST}:{PORT}/  (Ctrl-C stops web, worker and beat)\n", flush=True)
     try:

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "iop",
+    "programs",
     "accounts",
     "audit",
     "scheduling",

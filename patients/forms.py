@@ -5,7 +5,7 @@ from django.utils import timezone
 from accounts.constants import CLINICAL_ROLES
 from iop.forms import DateInput, DateTimeInput
 from iop.phones import normalize_phone
-from scheduling.models import Program
+from programs.models import Program
 
 from .constants import LevelOfCare
 from .instruments import SPECS

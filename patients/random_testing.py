@@ -27,8 +27,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from scheduling.constants import WEEKDAY_CODES
-from scheduling.models import Program
+from programs.constants import WEEKDAY_CODES
+from programs.models import Program
 
 from .clinical_constants import RNG_SOURCE, DrawReason, Specimen, TestingMethod, TestReason
 from .constants import EpisodeStatus

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from iop.phones import normalize_phone
-from scheduling.models import Program
+from programs.models import Program
 
 from .asam import recommend_level_of_care
 from .constants import (

@@ -34,6 +34,7 @@ from patients.constants import EpisodeStatus
 from patients.models import Authorization, DrugTest, Episode, Patient
 from patients.selectors import patients_visible_to
 from patients.selectors_measurement import instruments_due
+from programs.models import Program
 
 from .constants import (
     AUTHORIZATION_ENDING_DAYS,
@@ -42,7 +43,7 @@ from .constants import (
     EnrolmentStatus,
     SessionStatus,
 )
-from .models import Attendance, Enrolment, Program, Session
+from .models import Attendance, Enrolment, Session
 from .recurrence import week_start
 from .selectors import FLAG_PROJECTED_SHORTFALL, ledger_weeks
 

@@ -20,6 +20,7 @@ from iop.db import unprepared
 from patients.constants import EpisodeStatus
 from patients.models import Authorization, Episode, Patient
 from patients.selectors import patients_visible_to, visible_patient_ids
+from programs.models import Program
 
 from .constants import (
     AUTHORIZATION_ENDING_DAYS,
@@ -31,7 +32,7 @@ from .constants import (
     EnrolmentStatus,
     SessionStatus,
 )
-from .models import Attendance, Enrolment, Program, Session, WeekNote
+from .models import Attendance, Enrolment, Session, WeekNote
 from .recurrence import to_utc, week_start
 
 MINUTES_PER_HOUR = Decimal(60)

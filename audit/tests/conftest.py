@@ -2,7 +2,7 @@ import pytest
 
 from accounts.tests.factories import AdminFactory, CounselorFactory, DirectorFactory
 from patients.tests.factories import CareTeamMemberFactory, EpisodeFactory
-from scheduling.tests.factories import ProgramFactory
+from programs.tests.factories import ProgramFactory
 
 
 @pytest.fixture

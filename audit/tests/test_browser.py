@@ -12,7 +12,7 @@ from patients.tests.factories import (
     EpisodeFactory,
     Part2DisclosureConsentFactory,
 )
-from scheduling.tests.factories import ProgramFactory
+from programs.tests.factories import ProgramFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -15,7 +15,7 @@ from ..constants import FrequencyPeriod, InterventionModality, PatientAgreement,
 class ProgramDocumentationPolicy(TimeStampedModel):
     """Documentation rules a program adds on top of the defaults (e.g. supervisors co-sign every plan)."""
 
-    program = models.OneToOneField("scheduling.Program", on_delete=models.CASCADE, related_name="documentation_policy")
+    program = models.OneToOneField("programs.Program", on_delete=models.CASCADE, related_name="documentation_policy")
     plans_require_supervisor_cosign = models.BooleanField(
         default=False, help_text="A clinical supervisor co-signs every treatment plan version of this program."
     )

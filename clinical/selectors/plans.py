@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from patients.constants import EpisodeStatus
 from patients.selectors import patients_visible_to
+from programs.models import Program
 from scheduling.constants import ATTENDED_STATUSES
-from scheduling.models import Attendance, Program
+from scheduling.models import Attendance
 
 from ..constants import INTERVENTION_LOOKBACK_DAYS, MODALITY_SESSION_KINDS, REVIEW_DUE_SOON_DAYS, ReviewStatus
 from ..models import Goal, Intervention, Objective, Problem, TreatmentPlan

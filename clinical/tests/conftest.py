@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from accounts.tests.factories import CounselorFactory, SupervisorFactory
 from patients.tests.factories import CareTeamMemberFactory, EpisodeFactory
-from scheduling.tests.factories import ProgramFactory, SessionFactory, session_times
+from programs.tests.factories import ProgramFactory
+from scheduling.tests.factories import SessionFactory, session_times
 
 
 @pytest.fixture

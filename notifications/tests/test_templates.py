@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from notifications import services
 from notifications.constants import FORBIDDEN_WORDS, Channel, MessageTemplate
-from scheduling.models import Program
-from scheduling.tests.factories import ProgramFactory
+from programs.models import Program
+from programs.tests.factories import ProgramFactory
 
 DEMO_CONTEXTS = [
     {"starts_at": dt.datetime(2030, 3, 4, 18, 0, tzinfo=dt.UTC)},

@@ -11,7 +11,7 @@ from audit.models import AccessLog
 from notifications.constants import Channel, DeliveryError, MessageStatus, TaskStatus
 from notifications.models import OutboundMessage, StaffTask
 from patients.tests.factories import EpisodeFactory, PatientFactory
-from scheduling.tests.factories import ProgramFactory
+from programs.tests.factories import ProgramFactory
 
 from .factories import OutboundMessageFactory, StaffTaskFactory
 

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import scheduling.models.programs
+import programs.validators
 import simple_history.models
 from decimal import Decimal
 from django.conf import settings
@@ -301,7 +301,7 @@ class Migration(migrations.Migration):
                 ('random_testing_enabled', models.BooleanField(default=True)),
                 ('weekly_testing_rate', models.DecimalField(decimal_places=3, default=Decimal('0.300'), help_text='Share of active patients drawn at least once a week, e.g. 0.30 for 30%.', max_digits=4, validators=[django.core.validators.MinValueValidator(Decimal('0.01')), django.core.validators.MaxValueValidator(Decimal('1'))])),
                 ('longest_gap_days', models.PositiveSmallIntegerField(default=14, help_text='No active patient goes untested longer than this.', validators=[django.core.validators.MinValueValidator(1)])),
-                ('testing_days', models.CharField(default='MO,TU,WE,TH,FR', help_text='Days a draw happens (weekday codes MO,TU,…); each is equally likely to test anyone.', max_length=20, validators=[scheduling.models.programs.validate_meeting_days])),
+                ('testing_days', models.CharField(default='MO,TU,WE,TH,FR', help_text='Days a draw happens (weekday codes MO,TU,…); each is equally likely to test anyone.', max_length=20, validators=[programs.validators.validate_meeting_days])),
                 ('phq9_every_days', models.PositiveSmallIntegerField(default=14, verbose_name='PHQ-9 every (days)')),
                 ('gad7_every_days', models.PositiveSmallIntegerField(default=14, verbose_name='GAD-7 every (days)')),
                 ('bam_every_days', models.PositiveSmallIntegerField(default=7, verbose_name='BAM every (days)')),
@@ -347,7 +347,7 @@ class Migration(migrations.Migration):
                 ('random_testing_enabled', models.BooleanField(default=True)),
                 ('weekly_testing_rate', models.DecimalField(decimal_places=3, default=Decimal('0.300'), help_text='Share of active patients drawn at least once a week, e.g. 0.30 for 30%.', max_digits=4, validators=[django.core.validators.MinValueValidator(Decimal('0.01')), django.core.validators.MaxValueValidator(Decimal('1'))])),
                 ('longest_gap_days', models.PositiveSmallIntegerField(default=14, help_text='No active patient goes untested longer than this.', validators=[django.core.validators.MinValueValidator(1)])),
-                ('testing_days', models.CharField(default='MO,TU,WE,TH,FR', help_text='Days a draw happens (weekday codes MO,TU,…); each is equally likely to test anyone.', max_length=20, validators=[scheduling.models.programs.validate_meeting_days])),
+                ('testing_days', models.CharField(default='MO,TU,WE,TH,FR', help_text='Days a draw happens (weekday codes MO,TU,…); each is equally likely to test anyone.', max_length=20, validators=[programs.validators.validate_meeting_days])),
                 ('phq9_every_days', models.PositiveSmallIntegerField(default=14, verbose_name='PHQ-9 every (days)')),
                 ('gad7_every_days', models.PositiveSmallIntegerField(default=14, verbose_name='GAD-7 every (days)')),
                 ('bam_every_days', models.PositiveSmallIntegerField(default=7, verbose_name='BAM every (days)')),

@@ -7,7 +7,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from iop.models import ClinicalRecord, TimeStampedModel
-from scheduling.models.programs import validate_meeting_days
+from programs.validators import validate_meeting_days
 
 from ..clinical_constants import (
     BREATH_ALCOHOL,
@@ -105,7 +105,7 @@ class PanelAnalyte(models.Model):
 class ProgramClinicalPolicy(TimeStampedModel):
     """Per program: random drug testing (rate, longest gap, days) and the measurement cadence."""
 
-    program = models.OneToOneField("scheduling.Program", on_delete=models.CASCADE, related_name="clinical_policy")
+    program = models.OneToOneField("programs.Program", on_delete=models.CASCADE, related_name="clinical_policy")
     random_testing_enabled = models.BooleanField(default=True)
     weekly_testing_rate = models.DecimalField(
         max_digits=4, decimal_places=3, default=Decimal("0.300"),
@@ -162,7 +162,7 @@ class ProgramClinicalPolicy(TimeStampedModel):
 class RandomDraw(TimeStampedModel):
     """One day's random draw for one program, recorded so an auditor can re-check every choice."""
 
-    program = models.ForeignKey("scheduling.Program", on_delete=models.PROTECT, related_name="random_draws")
+    program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="random_draws")
     draw_date = models.DateField()
     weekly_testing_rate = models.DecimalField(max_digits=4, decimal_places=3)
     testing_days = models.CharField(max_length=20)

@@ -14,7 +14,7 @@ class Episode(ClinicalRecord):
     """An episode of care: the spine of the chart from admission to discharge."""
 
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="episodes")
-    program = models.ForeignKey("scheduling.Program", on_delete=models.PROTECT, related_name="episodes")
+    program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="episodes")
     intake = models.OneToOneField(
         "patients.Intake", null=True, blank=True, on_delete=models.PROTECT, related_name="episode"
     )

@@ -30,7 +30,7 @@ from patients.models import (
     RandomDraw,
     SobrietyDate,
 )
-from scheduling.tests.factories import ProgramFactory
+from programs.tests.factories import ProgramFactory
 
 from .factories import PatientFactory, days_ago
 

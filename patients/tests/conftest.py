@@ -6,7 +6,7 @@ from accounts.tests.factories import (
     DirectorFactory,
     IntakeCoordinatorFactory,
 )
-from scheduling.tests.factories import ProgramFactory
+from programs.tests.factories import ProgramFactory
 
 
 @pytest.fixture

@@ -44,7 +44,7 @@ from patients.models import (
     PatientAlert,
     SubstanceUse,
 )
-from scheduling.tests.factories import ProgramFactory
+from programs.tests.factories import ProgramFactory
 
 
 def demo_phone(n: int) -> str:

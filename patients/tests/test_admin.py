@@ -48,7 +48,7 @@ from patients.tests.factories import (
     PatientFactory,
     SubstanceUseFactory,
 )
-from scheduling.tests.factories import ProgramFactory
+from programs.tests.factories import ProgramFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from accounts.tests.factories import DEMO_PASSWORD, CounselorFactory, IntakeCoordinatorFactory
 from patients.constants import EpisodeStatus, PatientStatus
 from patients.models import Patient
-from scheduling.tests.factories import ProgramFactory
+from programs.tests.factories import ProgramFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -153,7 +153,7 @@ class TestAssessmentAndAdmission:
         assert episode.target_weekly_hours == Decimal(hours)
 
     def test_adolescent_band_starts_at_six(self, intake_worker, assessed, counselor):
-        from scheduling.tests.factories import ProgramFactory
+        from programs.tests.factories import ProgramFactory
 
         teens = ProgramFactory(population="adolescent", min_weekly_hours=6, max_weekly_hours=20)
         episode = services.patient_admit(

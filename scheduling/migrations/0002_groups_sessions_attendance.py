@@ -3,7 +3,7 @@
 import datetime
 import django.core.validators
 import django.db.models.deletion
-import scheduling.models.programs
+import programs.validators
 import scheduling.recurrence
 import simple_history.models
 from django.conf import settings
@@ -307,7 +307,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='program',
             name='meeting_days',
-            field=models.CharField(default='MO,TU,TH', help_text='RFC 5545 weekday codes, e.g. MO,WE,TH (IOPs meet 3–5 days a week).', max_length=20, validators=[scheduling.models.programs.validate_meeting_days]),
+            field=models.CharField(default='MO,TU,TH', help_text='RFC 5545 weekday codes, e.g. MO,WE,TH (IOPs meet 3–5 days a week).', max_length=20, validators=[programs.validators.validate_meeting_days]),
         ),
         migrations.AddConstraint(
             model_name='program',

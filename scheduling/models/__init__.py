@@ -1,5 +1,5 @@
+from .clinic import ClinicClosure, Room
 from .groups import CurriculumTopic, Enrolment, Group, WeekNote
-from .programs import ClinicClosure, Program, Room
 from .sessions import Attendance, CalendarFeedToken, Session
 
 __all__ = [
@@ -9,7 +9,6 @@ __all__ = [
     "CurriculumTopic",
     "Enrolment",
     "Group",
-    "Program",
     "Room",
     "Session",
     "WeekNote",

@@ -15,7 +15,7 @@ class Group(TimeStampedModel):
     """A recurring group: "Relapse prevention, Mon/Wed/Thu 18:00–21:00", with its room and facilitators."""
 
     name = models.CharField(max_length=120)
-    program = models.ForeignKey("scheduling.Program", on_delete=models.PROTECT, related_name="groups")
+    program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="groups")
     kind = models.CharField(max_length=20, choices=SessionKind.choices, default=SessionKind.GROUP_THERAPY)
     workshop_topic = models.CharField(max_length=30, choices=WorkshopTopic.choices, blank=True)
     description = models.TextField(blank=True)

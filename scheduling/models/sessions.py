@@ -15,7 +15,7 @@ class Session(TimeStampedModel):
     its ISO Monday, kept so rosters, ledgers and dashboards group by day in SQL.
     """
 
-    program = models.ForeignKey("scheduling.Program", on_delete=models.PROTECT, related_name="sessions")
+    program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="sessions")
     kind = models.CharField(max_length=20, choices=SessionKind.choices)
     group = models.ForeignKey(
         "scheduling.Group", null=True, blank=True, on_delete=models.PROTECT, related_name="sessions"

@@ -5,8 +5,9 @@ from django.utils import timezone
 
 from accounts.tests.factories import AdminFactory, CounselorFactory, DirectorFactory
 from patients.tests.factories import CareTeamMemberFactory, EpisodeFactory
+from programs.tests.factories import ProgramFactory
 from scheduling.recurrence import week_start
-from scheduling.tests.factories import GroupFactory, ProgramFactory, RoomFactory
+from scheduling.tests.factories import GroupFactory, RoomFactory
 
 
 @pytest.fixture

@@ -1,37 +1,15 @@
 """Scheduling factories."""
 
 import datetime as dt
-from decimal import Decimal
 
 import factory
 from django.utils import timezone
 
 from accounts.tests.factories import CounselorFactory
-from scheduling.constants import AttendanceStatus, EnrolmentStatus, Population, SessionKind
-from scheduling.models import Attendance, CurriculumTopic, Enrolment, Group, Program, Room, Session
+from programs.tests.factories import ProgramFactory
+from scheduling.constants import AttendanceStatus, EnrolmentStatus, SessionKind
+from scheduling.models import Attendance, CurriculumTopic, Enrolment, Group, Room, Session
 from scheduling.recurrence import week_start
-
-
-class ProgramFactory(factory.django.DjangoModelFactory):
-    """An adult IOP track with the default ASAM 2.1 band of 9–20 hours a week."""
-
-    class Meta:
-        model = Program
-
-    name = factory.Sequence(lambda n: f"Adult IOP track {n}")
-    code = factory.Sequence(lambda n: f"adult-iop-{n}")
-    population = Population.ADULT
-    description = "Synthetic program for tests."
-    min_weekly_hours = Decimal("9")
-    max_weekly_hours = Decimal("20")
-    typical_length_weeks = 12
-
-
-class AdolescentProgramFactory(ProgramFactory):
-    name = factory.Sequence(lambda n: f"Adolescent IOP track {n}")
-    code = factory.Sequence(lambda n: f"adolescent-iop-{n}")
-    population = Population.ADOLESCENT
-    min_weekly_hours = Decimal("6")
 
 
 class RoomFactory(factory.django.DjangoModelFactory):

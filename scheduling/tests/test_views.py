@@ -191,7 +191,6 @@ class TestAdmin:
     @pytest.mark.parametrize(
         "model",
         [
-            "program",
             "room",
             "group",
             "session",

@@ -26,7 +26,7 @@ from patients.clinical_constants import (
 from patients.constants import EpisodeStatus, Substance
 from patients.models import DrugTest, Episode, Panel, ProgramClinicalPolicy
 from patients.random_testing import random_draws_run
-from scheduling.models import Program
+from programs.models import Program
 
 # What a relapse on the primary substance shows on a urine cup.
 SUBSTANCE_ANALYTES = {

@@ -57,8 +57,8 @@ from patients.models import (
     SubstanceUse,
 )
 from patients.text import fold
-from scheduling.constants import Population
-from scheduling.models import Program
+from programs.constants import Population
+from programs.models import Program
 
 
 @dataclass(frozen=True)

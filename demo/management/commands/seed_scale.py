@@ -37,8 +37,9 @@ from patients.constants import EpisodeStatus, LevelOfCare, PatientStatus, SexAtB
 from patients.models import Episode, LevelOfCareChange, Patient
 from patients.models.registry import luhn_check_digit
 from patients.text import fold
+from programs.models import Program
 from scheduling.constants import AttendanceStatus, SessionKind, SessionStatus
-from scheduling.models import Attendance, Enrolment, Group, Program, Room, Session
+from scheduling.models import Attendance, Enrolment, Group, Room, Session
 from scheduling.recurrence import clinic_zone, week_start
 
 MARKER_TABLE = "seed_scale_marker"

@@ -17,9 +17,10 @@ from django.utils import timezone
 
 from patients.constants import EpisodeStatus
 from patients.models import Episode
+from programs.models import Program
 from scheduling import services
 from scheduling.constants import AttendanceStatus, SessionKind, WorkshopTopic
-from scheduling.models import Group, Program, Room, Session
+from scheduling.models import Group, Room, Session
 from scheduling.recurrence import week_start
 from scheduling.selectors import roster_episodes
 

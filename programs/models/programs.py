@@ -1,24 +1,13 @@
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from iop.models import TimeStampedModel
 
-from ..constants import WEEKDAY_CODES, Population, Weekday
-
-
-def validate_meeting_days(value: str) -> None:
-    codes = [code.strip().upper() for code in value.split(",") if code.strip()]
-    unknown = [code for code in codes if code not in WEEKDAY_CODES]
-    if unknown:
-        raise ValidationError(
-            f"Use weekday codes MO, TU, WE, TH, FR, SA, SU separated by commas (not {', '.join(unknown)})."
-        )
-    if len(set(codes)) != len(codes):
-        raise ValidationError("Name each meeting day once.")
+from ..constants import Population, Weekday
+from ..validators import validate_meeting_days
 
 
 class Program(TimeStampedModel):
@@ -54,6 +43,8 @@ class Program(TimeStampedModel):
     is_active = models.BooleanField(default=True)
 
     class Meta:
+        # Moved from scheduling (issue 15): the table keeps its name.
+        db_table = "scheduling_program"
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
@@ -87,40 +78,3 @@ class Program(TimeStampedModel):
     @property
     def weekly_hours_band(self) -> tuple[Decimal, Decimal]:
         return self.min_weekly_hours, self.max_weekly_hours
-
-
-class Room(TimeStampedModel):
-    """A room at a location, or a telehealth virtual room whose sessions carry a join link."""
-
-    name = models.CharField(max_length=80, unique=True)
-    location = models.CharField(max_length=120, blank=True, help_text="Building or site.")
-    capacity = models.PositiveSmallIntegerField(default=14)
-    is_virtual = models.BooleanField("Telehealth (virtual room)", default=False)
-    join_url = models.URLField(blank=True, help_text="Default video link for sessions in this virtual room.")
-    is_active = models.BooleanField(default=True)
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(is_virtual=False) | ~models.Q(join_url=""),
-                name="%(app_label)s_%(class)s_virtual_has_link",
-                violation_error_message="A virtual room needs its join link.",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.name} (telehealth)" if self.is_virtual else self.name
-
-
-class ClinicClosure(TimeStampedModel):
-    """A day the clinic is closed (holiday, weather): every occurrence that day is cancelled."""
-
-    date = models.DateField(unique=True)
-    reason = models.CharField(max_length=120)
-
-    class Meta:
-        ordering = ["date"]
-
-    def __str__(self):
-        return f"{self.date:%Y-%m-%d} {self.reason}"

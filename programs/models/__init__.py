@@ -1,0 +1,3 @@
+from .programs import Program
+
+__all__ = ["Program"]
