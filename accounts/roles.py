@@ -71,16 +71,16 @@ CLINICAL_RECORD = ("clinical", CLINICAL_RECORD_MODELS, WRITE)
 CLINICAL_RECORD_READ = ("clinical", CLINICAL_RECORD_MODELS, READ)
 DOCUMENTATION_POLICY_READ = ("clinical", ("programdocumentationpolicy",), READ)
 
-# Medications and drug testing (patients/). Prescribers keep the medication list; every
+# Medications (medications/) and drug testing (testing/). Prescribers keep the medication list; every
 # clinician reads it (a drug test is read against it) and records drug tests.
 MEDICATION_MODELS = ("medication",)
 DRUG_TEST_MODELS = ("drugtest", "drugtestresultset", "analyteresult", "sobrietydate")
 # Panels, analytes, program testing policies and the random-draw record: admins and directors edit them.
 TESTING_CONFIG_MODELS = ("analyte", "panel", "panelanalyte", "programclinicalpolicy", "randomdraw")
-MEDICATIONS_WRITE = ("patients", MEDICATION_MODELS, WRITE)
-MEDICATIONS_READ = ("patients", MEDICATION_MODELS, READ)
-DRUG_TESTS_WRITE = ("patients", DRUG_TEST_MODELS, WRITE)
-TESTING_CONFIG_READ = ("patients", TESTING_CONFIG_MODELS, READ)
+MEDICATIONS_WRITE = ("medications", MEDICATION_MODELS, WRITE)
+MEDICATIONS_READ = ("medications", MEDICATION_MODELS, READ)
+DRUG_TESTS_WRITE = ("testing", DRUG_TEST_MODELS, WRITE)
+TESTING_CONFIG_READ = ("testing", TESTING_CONFIG_MODELS, READ)
 
 # Emergency access to a chart outside one's care team (patients/access_emergency.py).
 BREAK_GLASS = ("patients", ("breakglassaccess",), ("view", "add"))
@@ -147,6 +147,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, tuple[str, ...] | str, tuple[str, ..
         ("clinical", ("programdocumentationpolicy",), ALL),
         FAILED_MESSAGES,
         ("patients", "*", WRITE),
+        ("testing", "*", WRITE),
+        ("medications", "*", WRITE),
         ("scheduling", "*", ALL),
         ("programs", "*", ALL),
         ("accounts", ("user",), READ),
@@ -157,6 +159,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, tuple[str, ...] | str, tuple[str, ..
         CLINICAL_RECORD_READ,
         ("clinical", ("programdocumentationpolicy",), ALL),
         ("patients", "*", WRITE),
+        ("testing", "*", WRITE),
+        ("medications", "*", WRITE),
         ("scheduling", "*", ALL),
         ("programs", "*", ALL),
         ("notifications", "*", ALL),

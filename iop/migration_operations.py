@@ -13,6 +13,7 @@ A move is three steps in the migrations (see programs/migrations/0001_initial.py
 
 from django.db import models
 from django.db.migrations.operations.base import Operation
+from django.utils import timezone
 
 
 class MoveContentTypes(Operation):
@@ -118,3 +119,39 @@ class RenameConstraints(Operation):
 
     def describe(self):
         return f"Rename constraints of {self.model_name} from {self.old_prefix}… to {self.new_prefix}…"
+
+
+class RenamePeriodicTasks(Operation):
+    """Point django-celery-beat's schedule rows at a task's new module path (the rows, their times and
+    any edits admins made to them stay)."""
+
+    reversible = True
+    reduces_to_sql = False
+
+    def __init__(self, renames: dict[str, str]):
+        self.renames = renames
+
+    def deconstruct(self):
+        return self.__class__.__name__, [], {"renames": self.renames}
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def _rename(self, apps, schema_editor, renames: dict[str, str]) -> None:
+        periodic_task = apps.get_model("django_celery_beat", "PeriodicTask")
+        rows = periodic_task.objects.using(schema_editor.connection.alias)
+        renamed = sum(rows.filter(task=old).update(task=new) for old, new in renames.items())
+        if renamed:
+            # Tell a running beat that the schedule changed (django-celery-beat's own signal row).
+            apps.get_model("django_celery_beat", "PeriodicTasks").objects.using(
+                schema_editor.connection.alias
+            ).update_or_create(ident=1, defaults={"last_update": timezone.now()})
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        self._rename(from_state.apps, schema_editor, self.renames)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        self._rename(from_state.apps, schema_editor, {new: old for old, new in self.renames.items()})
+
+    def describe(self):
+        return f"Move {len(self.renames)} scheduled task(s) to their new module paths"

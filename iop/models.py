@@ -1,9 +1,10 @@
-"""The one abstract base model every table in the project builds on."""
+"""The abstract base models every table in the project builds on, and history for moved models."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class TimeStampedModel(models.Model):
@@ -51,3 +52,25 @@ class ClinicalRecord(TimeStampedModel):
         self.entered_in_error_by = by
         self.entered_in_error_reason = reason.strip()
         self.save(update_fields=["entered_in_error_at", "entered_in_error_by", "entered_in_error_reason", "updated_at"])
+
+
+class MovedModelHistory(HistoricalRecords):
+    """django-simple-history for a model moved from another app: its history tables keep their names.
+
+    A moved model keeps its table (``Meta.db_table``); this keeps ``<old app>_historical<model>``
+    and, for tracked many-to-many fields, ``<old app>_historical<model>_<field>`` too.
+    """
+
+    def __init__(self, *args, moved_from: str, **kwargs):
+        self.moved_from = moved_from
+        super().__init__(*args, **kwargs)
+
+    def create_history_model(self, model, inherited):
+        if self.table_name is None:
+            self.table_name = f"{self.moved_from}_historical{model._meta.model_name}"
+        return super().create_history_model(model, inherited)
+
+    def get_meta_options_m2m(self, through_model):
+        options = super().get_meta_options_m2m(through_model)
+        options["db_table"] = f"{self.moved_from}_{self.get_history_model_name(through_model).lower()}"
+        return options

@@ -21,7 +21,7 @@ NAV_ENTRIES = [
     NavEntry("Check-ins", "patients:checkins_due", "telephone-outbound", permission="patients.view_alumnicheckin"),
     NavEntry("Calendar", "scheduling:home", "calendar-week", permission="scheduling.view_session"),
     NavEntry("My notes", "clinical:my_notes", "journal-text", permission="clinical.view_sessionnote"),
-    NavEntry("Testing", "patients:testing_lists", "droplet", permission="patients.view_drugtest"),
+    NavEntry("Testing", "testing:testing_lists", "droplet", permission="testing.view_drugtest"),
     NavEntry("Compliance", "scheduling:compliance", "graph-up", permission="scheduling.view_attendance"),
     NavEntry(
         "Failed messages",

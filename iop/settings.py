@@ -59,14 +59,18 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    # The project's apps, lowest first: each may use those above it in this list
+    # (iop/tests/test_layout.py holds the rule and its named exceptions).
     "iop",
     "programs",
     "accounts",
-    "audit",
-    "scheduling",
     "patients",
-    "clinical",
+    "audit",
     "notifications",
+    "scheduling",
+    "testing",
+    "medications",
+    "clinical",
     "demo",
 ]
 

@@ -6,6 +6,9 @@ from django.views.generic import RedirectView
 urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("patients/", include("patients.urls")),
+    # Chart tabs of the apps above patients keep their /patients/<id>/… addresses.
+    path("", include("testing.urls")),
+    path("", include("medications.urls")),
     path("schedule/", include("scheduling.urls")),
     path("clinical/", include("clinical.urls")),
     path("audit/", include("audit.urls")),

@@ -8,8 +8,9 @@ until signed, the aftercare plan edited, and check-ins reviewed.
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
+from iop.admin import PATIENT_SEARCH, ChartAdmin, NoDeleteInline, PatientColumnMixin
+
 from . import discharge as services
-from .admin import PATIENT_SEARCH, ChartAdmin, NoDeleteInline, PatientColumnMixin
 from .models import AftercarePlan, AlumniCheckIn, Discharge
 
 

@@ -26,8 +26,9 @@ from scheduling.models import Attendance, Enrolment, Session
 from scheduling.recurrence import week_start
 from scheduling.selectors import attendance_by_week, minutes_to_hours
 from scheduling.services import enrolment_end, session_cancel
+from testing.constants import COLLECTED_STATUSES
+from testing.models import DrugTest
 
-from .clinical_constants import COLLECTED_STATUSES
 from .constants import EpisodeStatus, IntakeStatus, PatientStatus, ReferralSource
 from .discharge_constants import (
     CHECKIN_UPCOMING_DAYS,
@@ -38,7 +39,7 @@ from .discharge_constants import (
     DischargeType,
 )
 from .instruments import Instrument
-from .models import AftercarePlan, AlumniCheckIn, Discharge, DrugTest, Episode, InstrumentResponse, Intake, Patient
+from .models import AftercarePlan, AlumniCheckIn, Discharge, Episode, InstrumentResponse, Intake, Patient
 from .selectors import patients_visible_to
 from .services import intake_start
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import chart, discharge, drug_tests, intake, medications, registry
+from .views import chart, discharge, intake, registry
 
 app_name = "patients"
 
@@ -19,23 +19,6 @@ urlpatterns = [
     path("<int:pk>/add/<slug:kind>/", chart.chart_record_add, name="chart_record_add"),
     path("<int:pk>/alerts/<int:alert_pk>/resolve/", chart.alert_resolve, name="alert_resolve"),
     path("<int:pk>/episodes/<int:episode_pk>/level/", chart.level_of_care_change, name="level_of_care_change"),
-    path("<int:pk>/medications/", medications.chart_medications, name="chart_medications"),
-    path("<int:pk>/medications/new/", medications.medication_add, name="medication_add"),
-    path("<int:pk>/medications/<int:medication_pk>/", medications.medication_edit, name="medication_edit"),
-    path("<int:pk>/medications/<int:medication_pk>/stop/", medications.medication_stop, name="medication_stop"),
-    path("<int:pk>/drug-tests/", drug_tests.chart_drug_tests, name="chart_drug_tests"),
-    path("<int:pk>/drug-tests/new/", drug_tests.drug_test_order, name="drug_test_order"),
-    path("<int:pk>/drug-tests/<int:test_pk>/", drug_tests.drug_test_detail, name="drug_test_detail"),
-    path("<int:pk>/drug-tests/<int:test_pk>/collect/", drug_tests.drug_test_collect, name="drug_test_collect"),
-    path(
-        "<int:pk>/drug-tests/<int:test_pk>/not-collected/",
-        drug_tests.drug_test_not_collected,
-        name="drug_test_not_collected",
-    ),
-    path("<int:pk>/drug-tests/<int:test_pk>/send/", drug_tests.drug_test_send, name="drug_test_send"),
-    path("<int:pk>/drug-tests/<int:test_pk>/result/", drug_tests.drug_test_result, name="drug_test_result"),
-    path("<int:pk>/sobriety-date/", drug_tests.sobriety_date_set, name="sobriety_date_set"),
-    path("drug-tests/", drug_tests.testing_lists, name="testing_lists"),
     path("<int:pk>/episodes/<int:episode_pk>/discharge/", discharge.episode_discharge, name="episode_discharge"),
     path("<int:pk>/discharges/<int:discharge_pk>/", discharge.discharge_detail, name="discharge_detail"),
     path("<int:pk>/discharges/<int:discharge_pk>/edit/", discharge.discharge_edit, name="discharge_edit"),

@@ -29,12 +29,13 @@ from notifications.services import (
     session_reminders_enqueue,
     task_create,
 )
-from patients.clinical_constants import PENDING_RESULT_STATUSES
 from patients.constants import EpisodeStatus
-from patients.models import Authorization, DrugTest, Episode, Patient
+from patients.models import Authorization, Episode, Patient
 from patients.selectors import patients_visible_to
-from patients.selectors_measurement import instruments_due
 from programs.models import Program
+from testing.constants import PENDING_RESULT_STATUSES
+from testing.models import DrugTest
+from testing.selectors.measurement import instruments_due
 
 from .constants import (
     AUTHORIZATION_ENDING_DAYS,

@@ -67,13 +67,13 @@ def test_pages_keep_their_query_budget_as_data_grows(clinic, login, django_asser
         "registry deep page": reverse("patients:registry") + f"?after={first_page.context['page'].next_after}",
         "patient chart": reverse("patients:chart", args=[patient]),
         "heavy patient chart": reverse("patients:chart", args=[heavy]),
-        "heavy patient drug tests": reverse("patients:chart_drug_tests", args=[heavy]),
+        "heavy patient drug tests": reverse("testing:chart_drug_tests", args=[heavy]),
         "clinician week feed": reverse("scheduling:calendar_events", args=["clinician", clinic["clinician_id"]])
         + f"?{week}",
         "program week feed": reverse("scheduling:calendar_events", args=["program", clinic["program_id"]]) + f"?{week}",
         "group roster": reverse("scheduling:roster", args=[clinic["session_id"]]),
         "work list": reverse("notifications:home"),
-        "drug-test lists": reverse("patients:testing_lists"),
+        "drug-test lists": reverse("testing:testing_lists"),
     }
     for name, url in pages.items():
         with django_assert_max_num_queries(BUDGETS[name], info=name):

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import migrations
 from django.utils import timezone
 
-from patients.clinical_constants import STANDARD_ANALYTES
+from testing.constants import STANDARD_ANALYTES
 
 RANDOM_DRAW_TASK_NAME = "Draw today's random drug tests"
 

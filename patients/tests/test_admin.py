@@ -31,7 +31,6 @@ from patients.models import (
     PatientAlert,
     SubstanceUse,
 )
-from patients.tests.clinical_factories import CLINICAL_ADMIN_FACTORIES
 from patients.tests.factories import (
     AsamAssessmentFactory,
     AuthorizationFactory,
@@ -95,10 +94,9 @@ def test_every_patients_model_is_registered():
     assert set(apps.get_app_config("patients").get_models()) - {
         model for model in apps.get_app_config("patients").get_models() if model.__name__.startswith("Historical")
     } == set(PATIENT_MODELS)
-    # Medication and drug-testing models have their admin pages tested in test_drug_tests.py;
-    # discharge records and emergency-access grants are made only by their services
+    # Discharge records and emergency-access grants are made only by their services
     # (see the changelist test below).
-    assert set(FACTORIES) | set(CLINICAL_ADMIN_FACTORIES) | DISCHARGE_MODELS == set(PATIENT_MODELS)
+    assert set(FACTORIES) | DISCHARGE_MODELS == set(PATIENT_MODELS)
 
 
 @pytest.mark.parametrize("model", sorted(DISCHARGE_MODELS, key=lambda m: m.__name__))
@@ -219,7 +217,7 @@ def test_mark_entered_in_error_asks_for_a_reason_first(admin_client):
         {"action": "mark_entered_in_error", "index": 0, ACTION_CHECKBOX_NAME: [d.pk for d in diagnoses]},
     )
     assert response.status_code == 200
-    assert response.templates[0].name == "admin/patients/mark_entered_in_error.html"
+    assert response.templates[0].name == "admin/mark_entered_in_error.html"
     assert b'name="reason"' in response.content
     assert not Diagnosis.objects.filter(entered_in_error_at__isnull=False).exists()
 

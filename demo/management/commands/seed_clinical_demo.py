@@ -15,18 +15,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.constants import Role
-from patients import drug_testing, medication_services
-from patients.clinical_constants import (
-    AnalyteOutcome,
-    MedicationSource,
-    ResultMethod,
-    SpecimenValidity,
-    TestReason,
-)
+from medications.constants import MedicationSource
+from medications.services import medications as medication_services
 from patients.constants import EpisodeStatus, Substance
-from patients.models import DrugTest, Episode, Panel, ProgramClinicalPolicy
-from patients.random_testing import random_draws_run
+from patients.models import Episode
 from programs.models import Program
+from testing.constants import AnalyteOutcome, ResultMethod, SpecimenValidity, TestReason
+from testing.models import DrugTest, Panel, ProgramClinicalPolicy
+from testing.services import drug_tests as drug_testing
+from testing.services.random_draws import random_draws_run
 
 # What a relapse on the primary substance shows on a urine cup.
 SUBSTANCE_ANALYTES = {

@@ -1,0 +1,3 @@
+from .medications import Medication
+
+__all__ = ["Medication"]

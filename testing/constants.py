@@ -1,0 +1,155 @@
+"""Choices and clinical reference data for drug testing, random draws and measurement-based care."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import models
+
+# --- Drug testing ----------------------------------------------------------------------------
+
+
+class AnalyteUnit(models.TextChoices):
+    NG_ML = "ng/mL", "ng/mL"
+    BRAC = "g/210L", "g/210 L (breath alcohol concentration)"
+    MG_DL = "mg/dL", "mg/dL"
+
+
+@dataclass(frozen=True)
+class StandardAnalyte:
+    code: str
+    name: str
+    cutoff: Decimal
+    unit: str = AnalyteUnit.NG_ML
+
+
+BREATH_ALCOHOL = "breath_alcohol"
+
+# Seeded by migration; admins edit cutoffs per analyte and per panel. Cutoffs are the
+# common point-of-care cup/lab screening cutoffs (SAMHSA Mandatory Guidelines 2017 where
+# they exist: opiates 2000, cocaine 150-300, amphetamines 500-1000, THC 50, PCP 25).
+# Breath alcohol has cutoff 0: any alcohol above zero is flagged.
+STANDARD_ANALYTES: tuple[StandardAnalyte, ...] = (
+    StandardAnalyte("amphetamines", "Amphetamines", Decimal("1000")),
+    StandardAnalyte("methamphetamine", "Methamphetamine", Decimal("1000")),
+    StandardAnalyte("mdma", "MDMA (ecstasy)", Decimal("500")),
+    StandardAnalyte("cocaine", "Cocaine (benzoylecgonine)", Decimal("300")),
+    StandardAnalyte("opiates", "Opiates (morphine, codeine)", Decimal("2000")),
+    StandardAnalyte("oxycodone", "Oxycodone", Decimal("100")),
+    StandardAnalyte("fentanyl", "Fentanyl (norfentanyl)", Decimal("1")),
+    StandardAnalyte("buprenorphine", "Buprenorphine", Decimal("10")),
+    StandardAnalyte("methadone", "Methadone (EDDP)", Decimal("300")),
+    StandardAnalyte("benzodiazepines", "Benzodiazepines", Decimal("300")),
+    StandardAnalyte("barbiturates", "Barbiturates", Decimal("300")),
+    StandardAnalyte("thc", "THC (cannabinoids)", Decimal("50")),
+    StandardAnalyte("pcp", "PCP (phencyclidine)", Decimal("25")),
+    StandardAnalyte("etg", "Alcohol (ethyl glucuronide, EtG)", Decimal("500")),
+    StandardAnalyte(BREATH_ALCOHOL, "Breath alcohol", Decimal("0"), AnalyteUnit.BRAC),
+)
+
+
+class TestReason(models.TextChoices):
+    RANDOM = "random", "Random"
+    SCHEDULED = "scheduled", "Scheduled"
+    FOR_CAUSE = "for_cause", "For cause"
+    ADMISSION = "admission", "Admission"
+
+
+class Specimen(models.TextChoices):
+    URINE = "urine", "Urine"
+    ORAL_FLUID = "oral_fluid", "Oral fluid"
+    BREATH = "breath", "Breath"
+    BLOOD = "blood", "Blood"
+
+
+class TestingMethod(models.TextChoices):
+    POINT_OF_CARE = "poc", "Point of care"
+    LAB = "lab", "Laboratory"
+
+
+class SpecimenValidity(models.TextChoices):
+    NORMAL = "normal", "Normal"
+    DILUTE = "dilute", "Dilute"
+    ADULTERATED = "adulterated", "Adulterated"
+    INVALID = "invalid", "Invalid"
+
+
+class DrugTestStatus(models.TextChoices):
+    ORDERED = "ordered", "Ordered"
+    COLLECTED = "collected", "Collected"
+    SENT = "sent", "Sent to lab"
+    RESULTED = "resulted", "Resulted"
+    NOT_COLLECTED = "not_collected", "Not collected"
+
+
+# ordered → collected → sent → resulted. A point-of-care test is read on site
+# (collected → resulted); a presumptive result may go to the lab for LC-MS/MS
+# confirmation (resulted → sent → resulted). An order the patient missed is closed
+# as not collected, with the reason.
+DRUG_TEST_TRANSITIONS: dict[str, frozenset[str]] = {
+    DrugTestStatus.ORDERED: frozenset({DrugTestStatus.COLLECTED, DrugTestStatus.NOT_COLLECTED}),
+    DrugTestStatus.COLLECTED: frozenset({DrugTestStatus.SENT, DrugTestStatus.RESULTED}),
+    DrugTestStatus.SENT: frozenset({DrugTestStatus.RESULTED}),
+    DrugTestStatus.RESULTED: frozenset({DrugTestStatus.SENT}),
+    DrugTestStatus.NOT_COLLECTED: frozenset(),
+}
+COLLECTED_STATUSES = (DrugTestStatus.COLLECTED, DrugTestStatus.SENT, DrugTestStatus.RESULTED)
+PENDING_RESULT_STATUSES = (DrugTestStatus.COLLECTED, DrugTestStatus.SENT)
+
+
+class ResultMethod(models.TextChoices):
+    PRESUMPTIVE = "presumptive", "Presumptive (immunoassay)"
+    DEFINITIVE = "definitive", "Definitive (LC-MS/MS)"
+
+
+class AnalyteOutcome(models.TextChoices):
+    NEGATIVE = "negative", "Negative"
+    POSITIVE = "positive", "Positive"
+    INVALID = "invalid", "Invalid"
+
+
+class FindingKind(models.TextChoices):
+    EXPECTED_POSITIVE = "expected_positive", "Expected (prescribed)"
+    EXPECTED_ABSENT = "expected_absent", "Prescribed but absent: possible non-adherence or diversion"
+    UNEXPECTED_POSITIVE = "unexpected_positive", "Unexpected positive"
+    ALCOHOL_DETECTED = "alcohol_detected", "Breath alcohol above zero"
+    INVALID_RESULT = "invalid_result", "Invalid result: retest"
+    SPECIMEN_NOT_VALID = "specimen_not_valid", "Specimen not valid"
+    NEGATIVE = "negative", "Negative"
+    NOT_TESTED = "not_tested", "Prescribed analyte not on this panel"
+
+
+FLAGGED_FINDINGS = frozenset(
+    {
+        FindingKind.EXPECTED_ABSENT,
+        FindingKind.UNEXPECTED_POSITIVE,
+        FindingKind.ALCOHOL_DETECTED,
+        FindingKind.INVALID_RESULT,
+        FindingKind.SPECIMEN_NOT_VALID,
+    }
+)
+
+
+# --- Random testing --------------------------------------------------------------------------
+
+
+class DrawReason(models.TextChoices):
+    RANDOM = "random", "Random draw"
+    GAP = "gap", "Longest gap reached"
+
+
+# Recorded on every draw so an auditor knows what produced the numbers.
+RNG_SOURCE = "secrets.SystemRandom (operating-system CSPRNG, os.urandom)"
+
+
+# --- Measurement-based care ------------------------------------------------------------------
+
+
+class DueStatus(models.TextChoices):
+    NOT_DUE = "not_due", "Not due"
+    DUE = "due", "Due"
+    OVERDUE = "overdue", "Overdue"
+
+
+# An instrument is "due" from its due date for this many days, then "overdue": a
+# weekly BAM given a day late is still on time for the work list, a week late is not.
+MEASUREMENT_GRACE_DAYS = 3

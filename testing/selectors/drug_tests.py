@@ -1,0 +1,126 @@
+"""Reads for drug tests and the program's testing lists, in a fixed number of queries."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from patients.instruments import SPECS, Instrument
+from patients.models import Patient
+from patients.selectors import instrument_trend, patients_visible_to
+from scheduling.recurrence import week_start
+from scheduling.selectors import attendance_by_week, minutes_to_hours
+from testing.constants import PENDING_RESULT_STATUSES, DrugTestStatus, FindingKind
+from testing.models import AnalyteResult, DrugTest, DrugTestResultSet
+
+# The trend table shows the most recent resulted tests, oldest on the left.
+TREND_COLUMNS = 12
+TREND_WEEKS = 26
+
+
+def drug_tests_of(patient: Patient) -> QuerySet[DrugTest]:
+    """Every test of the chart's timeline with its result sets and analyte rows (four queries)."""
+    analyte_rows = AnalyteResult.objects.valid().select_related("analyte")
+    result_sets = (
+        DrugTestResultSet.objects.valid()
+        .select_related("recorded_by")
+        .prefetch_related(Prefetch("analyte_results", queryset=analyte_rows, to_attr="rows"))
+    )
+    return (
+        patient.drug_tests.valid()
+        .select_related("panel", "collector", "ordered_by", "random_draw")
+        .prefetch_related(Prefetch("result_sets", queryset=result_sets, to_attr="sets"))
+        .order_by("-ordered_at", "-id")
+    )
+
+
+@dataclass
+class TrendRow:
+    name: str
+    cells: list[str | None]
+
+
+SHOWN_IN_TREND = {
+    FindingKind.EXPECTED_POSITIVE,
+    FindingKind.EXPECTED_ABSENT,
+    FindingKind.UNEXPECTED_POSITIVE,
+    FindingKind.ALCOHOL_DETECTED,
+    FindingKind.INVALID_RESULT,
+    FindingKind.NEGATIVE,
+}
+
+
+def analyte_trend(tests: list[DrugTest]) -> tuple[list[DrugTest], list[TrendRow]]:
+    """Per analyte, the finding of each recent resulted test (from the stored findings; no query)."""
+    resulted = [t for t in tests if t.status == DrugTestStatus.RESULTED and t.collected_at][:TREND_COLUMNS]
+    resulted.reverse()
+    names: dict[str, str] = {}
+    by_test: list[dict[str, str]] = []
+    for test in resulted:
+        kinds = {}
+        for finding in test.findings:
+            if finding["kind"] in SHOWN_IN_TREND:
+                kinds[finding["analyte"]] = finding["kind"]
+                names.setdefault(finding["analyte"], finding["analyte_name"])
+        by_test.append(kinds)
+    rows = [TrendRow(names[code], [kinds.get(code) for kinds in by_test]) for code in sorted(names, key=names.get)]
+    # Analytes ever positive or flagged first: what a clinician scans for.
+    rows.sort(key=lambda row: all(cell in (None, FindingKind.NEGATIVE) for cell in row.cells))
+    return resulted, rows
+
+
+def combined_timeline(patient: Patient, tests: list[DrugTest], today: date | None = None) -> dict:
+    """PHQ-9/GAD-7 scores, weekly attended hours and drug tests on one time line (Chart.js data)."""
+    today = today or timezone.localdate()
+    scores = instrument_trend(patient, instruments=(Instrument.PHQ9, Instrument.GAD7))
+    episode_ids = list(patient.episodes.valid().values_list("id", flat=True))
+    last_week = week_start(today)
+    first_week = week_start(today - timedelta(weeks=TREND_WEEKS))
+    weekly_minutes: dict[date, int] = {}
+    for (_, week), attended in attendance_by_week(episode_ids, first_week, last_week).items():
+        weekly_minutes[week] = weekly_minutes.get(week, 0) + attended.attended_minutes
+    tests_series = [
+        {
+            "x": timezone.localdate(test.collected_at).isoformat(),
+            "flags": test.flag_count,
+            "positives": [
+                finding["analyte_name"]
+                for finding in test.findings
+                if finding["kind"] in (FindingKind.UNEXPECTED_POSITIVE, FindingKind.ALCOHOL_DETECTED)
+            ],
+        }
+        for test in reversed(tests)
+        if test.status == DrugTestStatus.RESULTED and test.collected_at
+    ]
+    return {
+        "scores": {SPECS[code].title: points for code, points in scores.items()},
+        "hours": [
+            {"x": week.isoformat(), "y": float(minutes_to_hours(minutes))}
+            for week, minutes in sorted(weekly_minutes.items())
+        ],
+        "tests": tests_series,
+    }
+
+
+def _testing_list(user) -> QuerySet[DrugTest]:
+    return (
+        DrugTest.objects.valid()
+        .filter(patient__in=patients_visible_to(user))
+        .select_related("patient", "panel", "episode__program", "random_draw", "collector")
+    )
+
+
+def pending_results(user) -> QuerySet[DrugTest]:
+    """Collected or sent and not resulted, oldest collection first: what the program is waiting for."""
+    return _testing_list(user).filter(status__in=PENDING_RESULT_STATUSES).order_by("collected_at", "id")
+
+
+def collection_list(user, day: date | None = None) -> QuerySet[DrugTest]:
+    """Orders still to collect on ``day``: the day's random draw and any earlier order not yet collected."""
+    day = day or timezone.localdate()
+    return (
+        _testing_list(user)
+        .filter(status=DrugTestStatus.ORDERED, ordered_at__date__lte=day)
+        .order_by("patient__legal_last_name", "patient__legal_first_name", "ordered_at")
+    )

@@ -1,0 +1,252 @@
+"""Writes for drug testing: orders, collection, lab hand-off, results, interpretation, sobriety date."""
+
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+# Drug testing sits below medications; reading the medication list is its one named way up.
+from medications.selectors.medications import expected_analytes_on
+from patients.constants import EpisodeStatus
+from patients.models import Patient
+from testing.constants import (
+    DRUG_TEST_TRANSITIONS,
+    AnalyteOutcome,
+    DrugTestStatus,
+    ResultMethod,
+    Specimen,
+    SpecimenValidity,
+    TestingMethod,
+)
+from testing.interpretation import Reading, effective_readings, flag_count, interpret
+from testing.models import Analyte, AnalyteResult, DrugTest, DrugTestResultSet, Panel, SobrietyDate
+
+
+def _save(instance):
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+def _move(drug_test: DrugTest, to: DrugTestStatus) -> None:
+    if to not in DRUG_TEST_TRANSITIONS[drug_test.status]:
+        raise ValidationError(
+            {"status": f"A test that is {drug_test.get_status_display().lower()} cannot become {to.label.lower()}."}
+        )
+    drug_test.status = to
+
+
+def _locked(drug_test: DrugTest) -> DrugTest:
+    """Re-read the test under a row lock so two people recording at once cannot both move it."""
+    locked = DrugTest.objects.select_for_update().get(pk=drug_test.pk)
+    if locked.is_entered_in_error:
+        raise ValidationError("This test was marked entered in error.")
+    return locked
+
+
+@transaction.atomic
+def drug_test_order(
+    *,
+    patient: Patient,
+    panel: Panel,
+    reason: str,
+    ordered_by,
+    specimen: str | None = None,
+    method: str | None = None,
+    observed: bool = False,
+    ordered_at: datetime | None = None,
+    notes: str = "",
+    random_draw=None,
+) -> DrugTest:
+    episode = patient.episodes.valid().filter(status=EpisodeStatus.ACTIVE).first()
+    drug_test = DrugTest(
+        patient=patient,
+        episode=episode,
+        panel=panel,
+        reason=reason,
+        specimen=specimen or panel.specimen,
+        method=method or panel.method,
+        observed=observed,
+        ordered_by=ordered_by,
+        ordered_at=ordered_at or timezone.now(),
+        notes=notes,
+        random_draw=random_draw,
+    )
+    if not panel.is_active:
+        raise ValidationError({"panel": "This panel is no longer in use; choose another."})
+    return _save(drug_test)
+
+
+@transaction.atomic
+def drug_test_collect(
+    *,
+    drug_test: DrugTest,
+    collector,
+    collected_at: datetime | None = None,
+    observed: bool | None = None,
+    temperature_in_range: bool | None = None,
+    validity: str = SpecimenValidity.NORMAL,
+) -> DrugTest:
+    drug_test = _locked(drug_test)
+    _move(drug_test, DrugTestStatus.COLLECTED)
+    collected_at = collected_at or timezone.now()
+    if collected_at > timezone.now() + timedelta(minutes=5):
+        raise ValidationError({"collected_at": "The collection time cannot be in the future."})
+    if drug_test.ordered_at - timedelta(minutes=1) < collected_at < drug_test.ordered_at:
+        # The form gives minutes; a collection typed as the minute of the order is not before it.
+        collected_at = drug_test.ordered_at
+    if collected_at < drug_test.ordered_at:
+        raise ValidationError({"collected_at": "The collection time cannot come before the order."})
+    if drug_test.specimen == Specimen.URINE and temperature_in_range is None:
+        raise ValidationError({"temperature_in_range": "Record whether the urine temperature was in range."})
+    if not validity:
+        raise ValidationError({"validity": "Record the specimen's validity."})
+    drug_test.collector = collector
+    drug_test.collected_at = collected_at
+    drug_test.temperature_in_range = temperature_in_range if drug_test.specimen == Specimen.URINE else None
+    drug_test.validity = validity
+    if observed is not None:
+        drug_test.observed = observed
+    return _save(drug_test)
+
+
+@transaction.atomic
+def drug_test_mark_not_collected(*, drug_test: DrugTest, reason: str, by) -> DrugTest:
+    drug_test = _locked(drug_test)
+    if not reason.strip():
+        raise ValidationError({"not_collected_reason": "Say why the specimen was not collected."})
+    _move(drug_test, DrugTestStatus.NOT_COLLECTED)
+    drug_test.not_collected_reason = reason.strip()
+    return _save(drug_test)
+
+
+@transaction.atomic
+def drug_test_send(*, drug_test: DrugTest, lab_name: str, sent_at: datetime | None = None, by=None) -> DrugTest:
+    """Send to the lab: a lab test's specimen, or a presumptive result for LC-MS/MS confirmation."""
+    drug_test = _locked(drug_test)
+    if (
+        drug_test.status == DrugTestStatus.RESULTED
+        and drug_test.result_sets.valid().filter(method=ResultMethod.DEFINITIVE).exists()
+    ):
+        raise ValidationError({"status": "This specimen already has its definitive (LC-MS/MS) result."})
+    _move(drug_test, DrugTestStatus.SENT)
+    if not lab_name.strip():
+        raise ValidationError({"lab_name": "Name the laboratory."})
+    drug_test.lab_name = lab_name.strip()
+    drug_test.sent_at = sent_at or timezone.now()
+    return _save(drug_test)
+
+
+@transaction.atomic
+def drug_test_result(
+    *,
+    drug_test: DrugTest,
+    method: str,
+    results: Mapping[Analyte, tuple[str, Decimal | None]],
+    recorded_by,
+    resulted_at: datetime | None = None,
+    lab_name: str = "",
+    accession_number: str = "",
+) -> DrugTestResultSet:
+    """Record one result set (presumptive or definitive) and re-read the test against the medications."""
+    drug_test = _locked(drug_test)
+    if not results:
+        raise ValidationError("Enter a result for at least one analyte.")
+    existing = set(drug_test.result_sets.valid().values_list("method", flat=True))
+    if method in existing:
+        raise ValidationError({"method": "This specimen already has a result of that kind."})
+    if method == ResultMethod.PRESUMPTIVE:
+        if drug_test.status == DrugTestStatus.SENT and drug_test.method == TestingMethod.POINT_OF_CARE:
+            raise ValidationError(
+                {"method": "The specimen is at the lab for confirmation: enter the definitive result."}
+            )
+        cutoffs = {
+            row.analyte_id: row.effective_cutoff for row in drug_test.panel.panel_analytes.select_related("analyte")
+        }
+        missing = [a for a in drug_test.panel.analytes.all() if a not in results]
+        if missing:
+            raise ValidationError({"results": f"Enter a result for every analyte: {', '.join(map(str, missing))}."})
+    else:
+        if drug_test.status != DrugTestStatus.SENT:
+            raise ValidationError({"method": "A definitive result comes from the lab: send the specimen first."})
+        cutoffs = {row.analyte_id: row.effective_cutoff for row in drug_test.panel.panel_analytes.all()}
+    _move(drug_test, DrugTestStatus.RESULTED)
+    resulted_at = resulted_at or timezone.now()
+    if drug_test.collected_at and drug_test.collected_at - timedelta(minutes=1) < resulted_at < drug_test.collected_at:
+        resulted_at = drug_test.collected_at  # typed to the minute of the collection
+    if drug_test.collected_at and resulted_at < drug_test.collected_at:
+        raise ValidationError({"resulted_at": "The result cannot come before the collection."})
+    result_set = _save(
+        DrugTestResultSet(
+            drug_test=drug_test,
+            method=method,
+            resulted_at=resulted_at,
+            lab_name=lab_name or drug_test.lab_name,
+            accession_number=accession_number,
+            recorded_by=recorded_by,
+        )
+    )
+    for analyte, (outcome, level) in results.items():
+        if outcome not in AnalyteOutcome.values:
+            raise ValidationError({"results": f"{analyte}: choose negative, positive or invalid."})
+        if level is not None and level < 0:
+            raise ValidationError({"results": f"{analyte}: a level cannot be negative."})
+        row = AnalyteResult(
+            result_set=result_set,
+            analyte=analyte,
+            outcome=outcome,
+            level=level,
+            cutoff=cutoffs.get(analyte.pk, analyte.default_cutoff),
+        )
+        _save(row)
+    drug_test.resulted_at = resulted_at
+    _save(drug_test)
+    drug_test_interpret(drug_test=drug_test)
+    return result_set
+
+
+def drug_test_interpret(*, drug_test: DrugTest) -> DrugTest:
+    """Write the test's findings against the medication list active on the collection day."""
+    sets = {
+        result_set.method: [
+            Reading(row.analyte.code, row.outcome, row.level, row.analyte.name)
+            for row in result_set.analyte_results.valid().select_related("analyte")
+        ]
+        for result_set in drug_test.result_sets.valid()
+    }
+    readings = effective_readings(sets.get(ResultMethod.PRESUMPTIVE, []), sets.get(ResultMethod.DEFINITIVE, []))
+    day = timezone.localdate(drug_test.collected_at or drug_test.ordered_at)
+    expected = expected_analytes_on(drug_test.patient_id, day)
+    names = dict(Analyte.objects.filter(code__in=expected).values_list("code", "name"))
+    findings = interpret(readings, expected=expected, validity=drug_test.validity, analyte_names=names)
+    drug_test.findings = [finding.as_dict() for finding in findings]
+    drug_test.flag_count = flag_count(findings)
+    drug_test.save(update_fields=["findings", "flag_count", "updated_at"])
+    return drug_test
+
+
+def drug_tests_reinterpret(*, patient: Patient) -> int:
+    """Re-read every resulted test after the medication list changed (a back-dated start, a stop)."""
+    tests = DrugTest.objects.valid().filter(patient=patient, status=DrugTestStatus.RESULTED)
+    for drug_test in tests:
+        drug_test_interpret(drug_test=drug_test)
+    return len(tests)
+
+
+@transaction.atomic
+def sobriety_date_set(*, patient: Patient, sober_since: date, reason: str, by) -> SobrietyDate:
+    """Set or reset the sobriety date; the history keeps every earlier date with its reason."""
+    if sober_since > timezone.localdate():
+        raise ValidationError({"sober_since": "The sobriety date cannot be in the future."})
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the sobriety date is set or reset."})
+    current = SobrietyDate.objects.select_for_update().filter(patient=patient).first()
+    if current is None:
+        current = SobrietyDate(patient=patient)
+    current.sober_since = sober_since
+    current.reason = reason.strip()
+    current.set_by = by
+    return _save(current)
