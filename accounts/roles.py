@@ -37,11 +37,9 @@ CHART_MODELS = (
     "levelofcarechange",
     "patientalert",
     "careteammember",
-    # Discharge, aftercare plan and alumni check-ins (patients/discharge.py).
-    "discharge",
-    "aftercareplan",
-    "alumnicheckin",
 )
+# Discharge, aftercare plan and alumni check-ins (aftercare/): every clinician writes them.
+AFTERCARE = ("aftercare", ("discharge", "aftercareplan", "alumnicheckin"), WRITE)
 CHART_READ_MODELS = ("patient", "intake", "episode", "insurancepolicy", "authorization")
 
 # Everyone with a work list closes and snoozes their own tasks (notifications/).
@@ -100,6 +98,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, tuple[str, ...] | str, tuple[str, ..
         CLINICAL_RECORD,
         DOCUMENTATION_POLICY_READ,
         ("patients", CHART_MODELS, WRITE),
+        AFTERCARE,
         ("patients", CHART_READ_MODELS, READ),
         ("patients", ("patient", "episode"), ("change",)),
         ("scheduling", "*", WRITE),
@@ -115,6 +114,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, tuple[str, ...] | str, tuple[str, ..
         CLINICAL_RECORD,
         DOCUMENTATION_POLICY_READ,
         ("patients", CHART_MODELS, WRITE),
+        AFTERCARE,
         ("patients", CHART_READ_MODELS, READ),
         ("patients", ("patient", "episode"), ("change",)),
         ("scheduling", "*", WRITE),
@@ -130,6 +130,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, tuple[str, ...] | str, tuple[str, ..
         CLINICAL_RECORD,
         DOCUMENTATION_POLICY_READ,
         ("patients", CHART_MODELS, WRITE),
+        AFTERCARE,
         ("patients", CHART_READ_MODELS, READ),
         ("patients", ("patient", "episode"), ("change",)),
         ("scheduling", "*", WRITE),
@@ -149,6 +150,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, tuple[str, ...] | str, tuple[str, ..
         ("patients", "*", WRITE),
         ("testing", "*", WRITE),
         ("medications", "*", WRITE),
+        ("aftercare", "*", WRITE),
         ("scheduling", "*", ALL),
         ("programs", "*", ALL),
         ("accounts", ("user",), READ),
@@ -161,6 +163,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, tuple[str, ...] | str, tuple[str, ..
         ("patients", "*", WRITE),
         ("testing", "*", WRITE),
         ("medications", "*", WRITE),
+        ("aftercare", "*", WRITE),
         ("scheduling", "*", ALL),
         ("programs", "*", ALL),
         ("notifications", "*", ALL),

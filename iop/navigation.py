@@ -18,7 +18,7 @@ NAV_ENTRIES = [
     NavEntry("Work list", "notifications:home", "list-check"),
     NavEntry("Patients", "patients:registry", "people", permission="patients.view_patient"),
     NavEntry("Intake", "patients:intake_list", "clipboard-plus", permission="patients.add_intake"),
-    NavEntry("Check-ins", "patients:checkins_due", "telephone-outbound", permission="patients.view_alumnicheckin"),
+    NavEntry("Check-ins", "aftercare:checkins_due", "telephone-outbound", permission="aftercare.view_alumnicheckin"),
     NavEntry("Calendar", "scheduling:home", "calendar-week", permission="scheduling.view_session"),
     NavEntry("My notes", "clinical:my_notes", "journal-text", permission="clinical.view_sessionnote"),
     NavEntry("Testing", "testing:testing_lists", "droplet", permission="testing.view_drugtest"),

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "testing",
     "medications",
     "clinical",
+    "aftercare",
     "demo",
 ]
 
@@ -277,7 +278,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Task modules autodiscovery (which looks only for <app>/tasks.py) would not find.
-CELERY_IMPORTS = ("patients.tasks_aftercare", "scheduling.tasks_reminders")
+CELERY_IMPORTS = ("scheduling.tasks_reminders",)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 
 # The clinic as patients see it: a neutral name that reveals nothing about
@@ -303,7 +304,7 @@ QUIET_HOURS_START = os.environ.get("QUIET_HOURS_START", "21:00")
 QUIET_HOURS_END = os.environ.get("QUIET_HOURS_END", "08:00")
 # Session reminders go out this many hours before the session.
 REMINDER_LEAD_TIMES = [float(hours) for hours in env_list("REMINDER_LEAD_TIMES", "24,2")]
-# Alumni follow-up: check-ins this many days after discharge (patients/discharge.py).
+# Alumni follow-up: check-ins this many days after discharge (aftercare/services/checkins.py).
 ALUMNI_CHECKIN_DAYS = [int(days) for days in env_list("ALUMNI_CHECKIN_DAYS", "7,30,60,90,180")]
 NOTIFICATIONS_BATCH_SIZE = int(os.environ.get("NOTIFICATIONS_BATCH_SIZE", "100"))
 # A 'sending' claim older than this is a worker that died mid-batch; keep it well above a batch's send time.

@@ -9,6 +9,7 @@ urlpatterns = [
     # Chart tabs of the apps above patients keep their /patients/<id>/… addresses.
     path("", include("testing.urls")),
     path("", include("medications.urls")),
+    path("", include("aftercare.urls")),
     path("schedule/", include("scheduling.urls")),
     path("clinical/", include("clinical.urls")),
     path("audit/", include("audit.urls")),

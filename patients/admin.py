@@ -484,10 +484,6 @@ class DiagnosisAdmin(PatientColumnMixin, ChartAdmin):
     autocomplete_fields = ("patient", "diagnosed_by")
 
 
-# Discharge and aftercare (moving to their own app).
-from . import admin_discharge  # noqa: E402, F401
-
-
 @admin.register(BreakGlassAccess)
 class BreakGlassAccessAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Read-only: the trail of emergency access, for the privacy officer."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import chart, discharge, intake, registry
+from .views import chart, intake, registry
 
 app_name = "patients"
 
@@ -19,14 +19,6 @@ urlpatterns = [
     path("<int:pk>/add/<slug:kind>/", chart.chart_record_add, name="chart_record_add"),
     path("<int:pk>/alerts/<int:alert_pk>/resolve/", chart.alert_resolve, name="alert_resolve"),
     path("<int:pk>/episodes/<int:episode_pk>/level/", chart.level_of_care_change, name="level_of_care_change"),
-    path("<int:pk>/episodes/<int:episode_pk>/discharge/", discharge.episode_discharge, name="episode_discharge"),
-    path("<int:pk>/discharges/<int:discharge_pk>/", discharge.discharge_detail, name="discharge_detail"),
-    path("<int:pk>/discharges/<int:discharge_pk>/edit/", discharge.discharge_edit, name="discharge_edit"),
-    path("<int:pk>/discharges/<int:discharge_pk>/sign/", discharge.discharge_sign, name="discharge_sign"),
-    path("<int:pk>/discharges/<int:discharge_pk>/aftercare/", discharge.aftercare_edit, name="aftercare_edit"),
-    path("<int:pk>/discharges/<int:discharge_pk>/aftercare/print/", discharge.aftercare_print, name="aftercare_print"),
-    path("<int:pk>/check-ins/<int:checkin_pk>/", discharge.checkin_record, name="checkin_record"),
-    path("check-ins/", discharge.checkins_due, name="checkins_due"),
     path("<int:pk>/intake/start/", intake.intake_start, name="intake_start"),
     path("intake/", intake.intake_list, name="intake_list"),
     path("intake/<int:intake_pk>/", intake.intake_resume, name="intake_resume"),

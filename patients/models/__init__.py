@@ -1,14 +1,11 @@
 from .access import BreakGlassAccess
 from .consents import Consent
 from .coverage import Authorization, InsurancePolicy
-from .discharge import AftercarePlan, AlumniCheckIn, Discharge
 from .episodes import Episode, LevelOfCareChange
 from .intake import AsamAssessment, Diagnosis, InstrumentResponse, Intake, SubstanceUse
 from .registry import CareTeamMember, Contact, Patient, PatientAlert
 
 __all__ = [
-    "AftercarePlan",
-    "AlumniCheckIn",
     "AsamAssessment",
     "Authorization",
     "BreakGlassAccess",
@@ -16,7 +13,6 @@ __all__ = [
     "Consent",
     "Contact",
     "Diagnosis",
-    "Discharge",
     "Episode",
     "InstrumentResponse",
     "InsurancePolicy",

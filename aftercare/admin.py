@@ -8,10 +8,12 @@ until signed, the aftercare plan edited, and check-ins reviewed.
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
+from aftercare.models import AftercarePlan, AlumniCheckIn, Discharge
 from iop.admin import PATIENT_SEARCH, ChartAdmin, NoDeleteInline, PatientColumnMixin
 
-from . import discharge as services
-from .models import AftercarePlan, AlumniCheckIn, Discharge
+from .services.aftercare_plans import AFTERCARE_FIELDS, aftercare_plan_save
+from .services.checkins import alumni_checkins_make_due
+from .services.discharge import discharge_update
 
 
 class AlumniCheckInInline(NoDeleteInline):
@@ -55,7 +57,7 @@ class DischargeAdmin(PatientColumnMixin, ChartAdmin):
 
     def save_model(self, request, obj, form, change):
         try:
-            services.discharge_update(
+            discharge_update(
                 discharge=obj, by=request.user, summary=obj.summary, reason=obj.reason, referred_to=obj.referred_to
             )
         except ValidationError as error:
@@ -68,14 +70,14 @@ class AftercarePlanAdmin(ChartAdmin):
     search_fields = tuple(f"discharge__{field}" for field in PATIENT_SEARCH)
     list_select_related = ("discharge__patient", "updated_by")
     readonly_fields = ("discharge", "updated_by")
-    fields = ("discharge", *services.AFTERCARE_FIELDS, "updated_by")
+    fields = ("discharge", *AFTERCARE_FIELDS, "updated_by")
 
     def has_add_permission(self, request):
         return False  # written from the discharge page, which knows the discharge
 
     def save_model(self, request, obj, form, change):
-        fields = {name: getattr(obj, name) for name in services.AFTERCARE_FIELDS}
-        services.aftercare_plan_save(discharge=obj.discharge, by=request.user, **fields)
+        fields = {name: getattr(obj, name) for name in AFTERCARE_FIELDS}
+        aftercare_plan_save(discharge=obj.discharge, by=request.user, **fields)
 
 
 @admin.register(AlumniCheckIn)
@@ -114,5 +116,5 @@ class AlumniCheckInAdmin(PatientColumnMixin, ChartAdmin):
 
     @admin.action(description="Put check-ins due by today on work lists now")
     def make_due_now(self, request, queryset):
-        count = services.alumni_checkins_make_due()
+        count = alumni_checkins_make_due()
         messages.success(request, f"{count} check-in(s) put on work lists.")

@@ -7,15 +7,15 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from aftercare.constants import DischargeType
+from aftercare.models import AlumniCheckIn
+from aftercare.services.discharge import discharge_sign, discharge_update, episode_discharge
 from audit.models import AccessLog
 from notifications.constants import Channel, MessageStatus
 from notifications.models import OutboundMessage
 from notifications.tests.factories import OutboundMessageFactory, consenting_patient
 from patients.constants import ContactChannel, EpisodeStatus, LevelOfCare, PatientStatus
-from patients.discharge import discharge_sign, discharge_update, episode_discharge
-from patients.discharge_constants import DischargeType
 from patients.instruments import Instrument
-from patients.models import AlumniCheckIn
 from patients.tests.factories import CareTeamMemberFactory, EpisodeFactory, InstrumentResponseFactory
 from scheduling.constants import AttendanceStatus, SessionStatus
 from scheduling.models import Enrolment, Session
@@ -195,7 +195,7 @@ class TestDischargeViews:
     def test_counselor_discharges_from_the_chart(self, login, counselor, episode, schedule):
         client = login(counselor)
         chart = client.get(reverse("patients:chart", args=[episode.patient.pk]))
-        url = reverse("patients:episode_discharge", args=[episode.patient.pk, episode.pk])
+        url = reverse("aftercare:episode_discharge", args=[episode.patient.pk, episode.pk])
         assert url in chart.content.decode()
         page = client.get(url)
         assert page.status_code == 200
@@ -214,14 +214,14 @@ class TestDischargeViews:
         record = episode.patient.discharges.get()
         assert record.is_signed and record.signed_by == counselor
         assert Session.objects.get(pk=schedule["soon"].pk).status == SessionStatus.CANCELLED
-        detail = client.get(reverse("patients:discharge_detail", args=[episode.patient.pk, record.pk]))
+        detail = client.get(reverse("aftercare:discharge_detail", args=[episode.patient.pk, record.pk]))
         assert "Signed" in detail.content.decode()
         chart = client.get(reverse("patients:chart", args=[episode.patient.pk]))
         assert "Discharge and aftercare" in chart.content.decode()
 
     def test_bad_input_is_shown_next_to_the_field(self, login, counselor, episode):
         client = login(counselor)
-        url = reverse("patients:episode_discharge", args=[episode.patient.pk, episode.pk])
+        url = reverse("aftercare:episode_discharge", args=[episode.patient.pk, episode.pk])
         response = client.post(
             url,
             {
@@ -238,16 +238,16 @@ class TestDischargeViews:
 
     def test_other_teams_clinician_gets_404_and_the_refusal_is_logged(self, login, other_counselor, episode):
         client = login(other_counselor)
-        response = client.get(reverse("patients:episode_discharge", args=[episode.patient.pk, episode.pk]))
+        response = client.get(reverse("aftercare:episode_discharge", args=[episode.patient.pk, episode.pk]))
         assert response.status_code == 404
         assert AccessLog.objects.filter(user=other_counselor, patient=episode.patient, outcome="refused").exists()
         record = discharge(episode, episode.primary_clinician)
-        response = client.get(reverse("patients:discharge_detail", args=[episode.patient.pk, record.pk]))
+        response = client.get(reverse("aftercare:discharge_detail", args=[episode.patient.pk, record.pk]))
         assert response.status_code == 404
 
     def test_intake_staff_may_not_discharge(self, login, intake_worker, episode):
         response = login(intake_worker).get(
-            reverse("patients:episode_discharge", args=[episode.patient.pk, episode.pk])
+            reverse("aftercare:episode_discharge", args=[episode.patient.pk, episode.pk])
         )
         assert response.status_code == 403
 
@@ -255,7 +255,15 @@ class TestDischargeViews:
         record = discharge(episode, counselor)
         client = login(counselor)
         before = AccessLog.objects.filter(patient=episode.patient).count()
-        client.get(reverse("patients:discharge_detail", args=[episode.patient.pk, record.pk]))
-        client.get(reverse("patients:discharge_edit", args=[episode.patient.pk, record.pk]))
-        client.get(reverse("patients:aftercare_edit", args=[episode.patient.pk, record.pk]))
+        client.get(reverse("aftercare:discharge_detail", args=[episode.patient.pk, record.pk]))
+        client.get(reverse("aftercare:discharge_edit", args=[episode.patient.pk, record.pk]))
+        client.get(reverse("aftercare:aftercare_edit", args=[episode.patient.pk, record.pk]))
         assert AccessLog.objects.filter(patient=episode.patient).count() == before + 3
+
+
+@pytest.mark.parametrize("model_name", ["discharge", "aftercareplan", "alumnicheckin"])
+def test_discharge_records_have_admin_changelists(db, login, model_name):
+    from django.contrib.auth import get_user_model
+
+    superuser = get_user_model().objects.create_superuser(username="root", email="r@example.org", password="x")
+    assert login(superuser).get(reverse(f"admin:aftercare_{model_name}_changelist")).status_code == 200

@@ -7,12 +7,14 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from aftercare.constants import DischargeType
+from aftercare.services.aftercare_plans import aftercare_plan_save
+from aftercare.services.checkins import alumni_checkin_record, alumni_checkins_make_due
+from aftercare.services.discharge import episode_discharge
 from notifications.constants import Channel, MessageStatus, MessageTemplate, TaskKind
 from notifications.models import OutboundMessage, StaffTask
 from notifications.tests.factories import consenting_patient
 from patients.constants import ContactChannel, IntakeStatus, PatientStatus
-from patients.discharge import aftercare_plan_save, alumni_checkin_record, alumni_checkins_make_due, episode_discharge
-from patients.discharge_constants import DischargeType
 from patients.tests.factories import CareTeamMemberFactory, EpisodeFactory, PatientFactory
 
 
@@ -100,7 +102,7 @@ class TestCheckinOutcome:
         record = discharged(program, counselor, days_ago=7)
         checkin = record.checkins.get(days_after_discharge=7)
         client = login(counselor)
-        url = reverse("patients:checkin_record", args=[record.patient.pk, checkin.pk])
+        url = reverse("aftercare:checkin_record", args=[record.patient.pk, checkin.pk])
         assert client.get(url).status_code == 200
         response = client.post(
             url,
@@ -121,7 +123,7 @@ class TestCheckinsDuePage:
         theirs = discharged(program, other_counselor, days_ago=7)
         client = login(counselor)
         with django_assert_max_num_queries(14):
-            response = client.get(reverse("patients:checkins_due"))
+            response = client.get(reverse("aftercare:checkins_due"))
         body = response.content.decode()
         assert response.status_code == 200
         assert body.count("Record outcome") == 3  # 7- and 30-day of one patient, 7-day of the other
@@ -130,7 +132,7 @@ class TestCheckinsDuePage:
     def test_other_teams_clinician_gets_404_on_a_checkin(self, login, program, counselor, other_counselor):
         record = discharged(program, counselor, days_ago=7)
         checkin = record.checkins.first()
-        response = login(other_counselor).get(reverse("patients:checkin_record", args=[record.patient.pk, checkin.pk]))
+        response = login(other_counselor).get(reverse("aftercare:checkin_record", args=[record.patient.pk, checkin.pk]))
         assert response.status_code == 404
 
 
@@ -146,17 +148,17 @@ class TestAftercarePlan:
             staff_notes="Family conflict around finances.",
         )
         client = login(counselor)
-        body = client.get(reverse("patients:aftercare_print", args=[record.patient.pk, record.pk])).content.decode()
+        body = client.get(reverse("aftercare:aftercare_print", args=[record.patient.pk, record.pk])).content.decode()
         assert "Bayside Counseling" in body and "SMART Recovery Tuesdays" in body
         assert "988" in body and "1-800-662-4357" in body
         assert "Family conflict" not in body
-        detail = client.get(reverse("patients:discharge_detail", args=[record.patient.pk, record.pk])).content.decode()
+        detail = client.get(reverse("aftercare:discharge_detail", args=[record.patient.pk, record.pk])).content.decode()
         assert "Family conflict" in detail
 
     def test_plan_form_saves_through_the_service(self, login, program, counselor):
         record = discharged(program, counselor)
         client = login(counselor)
-        url = reverse("patients:aftercare_edit", args=[record.patient.pk, record.pk])
+        url = reverse("aftercare:aftercare_edit", args=[record.patient.pk, record.pk])
         response = client.post(url, {"outpatient_provider": "Dr. Lee", "emergency_plan": "Call my sister, then 988."})
         assert response.status_code == 302
         assert record.aftercare_plan.updated_by == counselor

@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from .constants import LevelOfCare
+from patients.constants import LevelOfCare
 
 
 class DischargeType(models.TextChoices):

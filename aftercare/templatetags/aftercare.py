@@ -3,7 +3,7 @@
 from django import template
 from django.utils import timezone
 
-from ..discharge import discharges_of
+from aftercare.selectors.checkins import discharges_of
 
 register = template.Library()
 

@@ -3,12 +3,11 @@
 from django import forms
 from django.utils import timezone
 
+from aftercare.constants import DischargeType
+from aftercare.models import AftercarePlan
+from aftercare.services.aftercare_plans import AFTERCARE_FIELDS
 from iop.forms import DateInput
-
-from .constants import LevelOfCare
-from .discharge import AFTERCARE_FIELDS
-from .discharge_constants import DischargeType
-from .models import AftercarePlan
+from patients.constants import LevelOfCare
 
 YES_NO_UNKNOWN = [("", "Not asked / unknown"), ("yes", "Yes"), ("no", "No")]
 

@@ -2,11 +2,10 @@
 
 from celery import shared_task
 
-from . import discharge
+from .services import checkins
 
 
 @shared_task(
-    name="patients.tasks_aftercare.alumni_checkins_make_due",
     ignore_result=True,
     autoretry_for=(Exception,),
     retry_backoff=60,
@@ -15,4 +14,4 @@ from . import discharge
 )
 def alumni_checkins_make_due() -> int:
     """Put the check-ins due today on the clinicians' work lists; a second run finds each one claimed."""
-    return discharge.alumni_checkins_make_due()
+    return checkins.alumni_checkins_make_due()
