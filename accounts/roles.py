@@ -80,7 +80,7 @@ MEDICATIONS_READ = ("medications", MEDICATION_MODELS, READ)
 DRUG_TESTS_WRITE = ("testing", DRUG_TEST_MODELS, WRITE)
 TESTING_CONFIG_READ = ("testing", TESTING_CONFIG_MODELS, READ)
 
-# Emergency access to a chart outside one's care team (patients/access_emergency.py).
+# Emergency access to a chart outside one's care team (patients/services/access.py).
 BREAK_GLASS = ("patients", ("breakglassaccess",), ("view", "add"))
 
 # (app_label, model names or "*" for every model of the app, actions)

@@ -8,9 +8,9 @@ until signed, the aftercare plan edited, and check-ins reviewed.
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
-from aftercare.models import AftercarePlan, AlumniCheckIn, Discharge
 from iop.admin import PATIENT_SEARCH, ChartAdmin, NoDeleteInline, PatientColumnMixin
 
+from .models import AftercarePlan, AlumniCheckIn, Discharge
 from .services.aftercare_plans import AFTERCARE_FIELDS, aftercare_plan_save
 from .services.checkins import alumni_checkins_make_due
 from .services.discharge import discharge_update

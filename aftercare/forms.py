@@ -3,11 +3,12 @@
 from django import forms
 from django.utils import timezone
 
-from aftercare.constants import DischargeType
-from aftercare.models import AftercarePlan
-from aftercare.services.aftercare_plans import AFTERCARE_FIELDS
 from iop.forms import DateInput
 from patients.constants import LevelOfCare
+
+from .constants import DischargeType
+from .models import AftercarePlan
+from .services.aftercare_plans import AFTERCARE_FIELDS
 
 YES_NO_UNKNOWN = [("", "Not asked / unknown"), ("yes", "Yes"), ("no", "No")]
 

@@ -1,8 +1,9 @@
 from django.contrib import admin
 
 from iop.admin import PATIENT_SEARCH, ChartAdmin, PatientColumnMixin
-from medications.models import Medication
 from testing.services.drug_tests import drug_tests_reinterpret
+
+from .models import Medication
 
 
 @admin.register(Medication)

@@ -6,9 +6,10 @@ from django.utils import timezone
 
 from accounts.constants import Role
 from iop.forms import DateInput
-from medications.constants import MEDICATION_CATALOGUE, MedicationSource
-from medications.models import Medication
 from testing.models import Analyte
+
+from .constants import MEDICATION_CATALOGUE, MedicationSource
+from .models import Medication
 
 
 class MedicationForm(forms.ModelForm):

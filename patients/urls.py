@@ -1,13 +1,13 @@
 from django.urls import path
 
-from .views import chart, intake, registry
+from .views import access, chart, intake, registry
 
 app_name = "patients"
 
 urlpatterns = [
     path("", registry.registry, name="registry"),
     path("new/", registry.patient_create, name="patient_create"),
-    path("emergency-access/", registry.break_glass, name="break_glass"),
+    path("emergency-access/", access.break_glass, name="break_glass"),
     path("<int:pk>/", chart.chart, name="chart"),
     path("<int:pk>/edit/", registry.patient_edit, name="patient_edit"),
     path("<int:pk>/assessments/", chart.chart_assessments, name="chart_assessments"),

@@ -9,7 +9,8 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from iop.admin import PATIENT_SEARCH, ChartAdmin, NoDeleteInline, PatientColumnMixin, ReadOnlyMixin
-from testing.models import (
+
+from .models import (
     Analyte,
     AnalyteResult,
     DrugTest,

@@ -6,8 +6,9 @@ from django import forms
 from django.utils import timezone
 
 from iop.forms import DateInput, DateTimeInput
-from testing.constants import AnalyteOutcome, ResultMethod, Specimen, SpecimenValidity, TestingMethod, TestReason
-from testing.models import Analyte, DrugTest, Panel
+
+from .constants import AnalyteOutcome, ResultMethod, Specimen, SpecimenValidity, TestingMethod, TestReason
+from .models import Analyte, DrugTest, Panel
 
 
 class SobrietyDateForm(forms.Form):

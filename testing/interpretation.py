@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
-from testing.constants import BREATH_ALCOHOL, FLAGGED_FINDINGS, AnalyteOutcome, FindingKind, SpecimenValidity
+from .constants import BREATH_ALCOHOL, FLAGGED_FINDINGS, AnalyteOutcome, FindingKind, SpecimenValidity
 
 
 @dataclass(frozen=True)

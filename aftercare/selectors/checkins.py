@@ -6,10 +6,6 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from aftercare.constants import (
-    CHECKIN_UPCOMING_DAYS,
-)
-from aftercare.models import AlumniCheckIn, Discharge
 from notifications.services import (
     CONSENT_FOR_CHANNEL,
     PATIENT_CHANNELS,
@@ -18,6 +14,11 @@ from notifications.services import (
 )
 from patients.models import Patient
 from patients.selectors import patients_visible_to
+
+from ..constants import (
+    CHECKIN_UPCOMING_DAYS,
+)
+from ..models import AlumniCheckIn, Discharge
 
 
 @dataclass

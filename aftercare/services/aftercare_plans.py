@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from aftercare.models import AftercarePlan, Discharge
+from ..models import AftercarePlan, Discharge
 
 AFTERCARE_FIELDS = (
     "outpatient_provider",

@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from aftercare.models import AlumniCheckIn
 from notifications.constants import MessageTemplate, TaskKind
 from notifications.models import StaffTask
 from notifications.services import (
@@ -20,6 +19,8 @@ from notifications.services import (
 from patients.constants import IntakeStatus, ReferralSource
 from patients.models import Intake
 from patients.services import intake_start
+
+from ..models import AlumniCheckIn
 
 
 def checkin_task_key(checkin: AlumniCheckIn) -> str:

@@ -8,15 +8,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from aftercare.constants import (
-    HANDED_ON_TYPES,
-    NO_FOLLOW_UP_TYPES,
-    STEP_DOWN_LEVELS,
-    STEP_UP_LEVELS,
-    DischargeType,
-)
-from aftercare.models import AlumniCheckIn, Discharge
-from aftercare.selectors.summary import discharge_summary_facts, discharge_summary_text
 from notifications.models import OutboundMessage
 from notifications.services import (
     message_cancel,
@@ -26,6 +17,16 @@ from patients.models import Episode, Patient
 from scheduling.constants import SessionStatus
 from scheduling.models import Enrolment, Session
 from scheduling.services import enrolment_end, session_cancel
+
+from ..constants import (
+    HANDED_ON_TYPES,
+    NO_FOLLOW_UP_TYPES,
+    STEP_DOWN_LEVELS,
+    STEP_UP_LEVELS,
+    DischargeType,
+)
+from ..models import AlumniCheckIn, Discharge
+from ..selectors.summary import discharge_summary_facts, discharge_summary_text
 
 
 def _check_discharge_fields(episode, discharged_on, discharge_type, reason, next_level_of_care, referred_to) -> None:

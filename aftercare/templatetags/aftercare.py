@@ -3,7 +3,7 @@
 from django import template
 from django.utils import timezone
 
-from aftercare.selectors.checkins import discharges_of
+from ..selectors.checkins import discharges_of
 
 register = template.Library()
 

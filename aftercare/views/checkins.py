@@ -8,7 +8,7 @@ from django.utils import timezone
 from audit.constants import DataCategory
 from audit.services import access_log_record
 from iop.forms import add_service_errors
-from patients.access import patient_for_view
+from patients.selectors import patient_for_view
 
 from ..forms import CheckinOutcomeForm
 from ..models import AlumniCheckIn

@@ -12,8 +12,7 @@ from audit.forms import DisclosureForm
 from audit.models import Disclosure
 from audit.services import access_log_record
 from iop.forms import add_service_errors
-from patients.access import patient_for_view
-from patients.selectors import chart_header
+from patients.selectors import chart_header, patient_for_view
 
 
 def _chart_context(patient, **extra) -> dict:

@@ -14,9 +14,8 @@ from audit import selectors
 from audit.constants import DataCategory
 from audit.forms import AccessLogFilterForm
 from audit.services import access_log_record
-from patients.access import patient_for_view
 from patients.models import Patient
-from patients.selectors import chart_header, patients_visible_to
+from patients.selectors import chart_header, patient_for_view, patients_visible_to
 
 # A spreadsheet runs a cell starting with these as a formula (CSV injection, OWASP).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

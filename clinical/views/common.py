@@ -3,8 +3,7 @@
 from django.shortcuts import get_object_or_404
 
 from audit.constants import DataCategory
-from patients.access import patient_for_view
-from patients.selectors import chart_header
+from patients.selectors import chart_header, patient_for_view
 
 from ..models import TreatmentPlan
 

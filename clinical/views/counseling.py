@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from audit.constants import DataCategory
 from iop.forms import add_service_errors
-from patients.access import patient_for_view
+from patients.selectors import patient_for_view
 
 from .. import selectors, services
 from ..forms import CounselingNoteForm

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from audit.constants import DataCategory
 from audit.services import access_log_record
 from iop.forms import add_service_errors
-from patients.access import patient_for_view
+from patients.selectors import patient_for_view
 from scheduling.selectors import sessions_visible_to
 
 from .. import selectors, services

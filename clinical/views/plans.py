@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST
 
 from audit.constants import DataCategory
 from iop.forms import add_service_errors
-from patients.access import patient_for_view
 from patients.constants import EpisodeStatus
+from patients.selectors import patient_for_view
 
 from .. import selectors, services
 from ..forms import PLAN_ITEM_FORMS, PatientAgreementForm, PlanReviewForm, ReasonForm

@@ -8,7 +8,8 @@ from django.db import models
 from django.utils import timezone
 
 from iop.models import ClinicalRecord, MovedModelHistory
-from medications.constants import CatalogueMedication, MedicationCategory, MedicationRoute, MedicationSource
+
+from ..constants import CatalogueMedication, MedicationCategory, MedicationRoute, MedicationSource
 
 
 class Medication(ClinicalRecord):

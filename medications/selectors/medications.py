@@ -5,8 +5,9 @@ from datetime import date
 
 from django.db.models import QuerySet
 
-from medications.models import Medication
 from patients.models import Patient
+
+from ..models import Medication
 
 
 def medications_of(patient: Patient) -> QuerySet[Medication]:

@@ -6,11 +6,12 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from medications.constants import MEDICATION_CATALOGUE, MedicationSource
-from medications.models import Medication
 from patients.models import Patient
 from testing.models import Analyte
 from testing.services.drug_tests import drug_tests_reinterpret
+
+from ..constants import MEDICATION_CATALOGUE, MedicationSource
+from ..models import Medication
 
 EDITABLE_FIELDS = (
     "catalogue_code",

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from audit.constants import DataCategory
 from iop.forms import add_service_errors
-from patients.access import patient_for_view
-from patients.selectors import chart_header
+from patients.selectors import chart_header, patient_for_view
 
 from ..forms import MedicationForm, MedicationStopForm
 from ..selectors.medications import medications_of

@@ -8,8 +8,7 @@ from django.views.decorators.http import require_POST
 
 from audit.constants import DataCategory
 from audit.services import access_log_record
-from patients.access import patient_for_view
-from patients.selectors import chart_header
+from patients.selectors import chart_header, patient_for_view
 
 from .. import selectors, services
 from ..constants import DeliveryError

@@ -12,7 +12,6 @@ from audit.constants import DataCategory
 from iop.forms import add_service_errors
 
 from .. import selectors, services
-from ..access import patient_for_view
 from ..constants import EpisodeStatus
 from ..forms import (
     AuthorizationForm,
@@ -27,6 +26,7 @@ from ..forms import (
 )
 from ..instruments import SPECS, IncompleteInstrument, Instrument
 from ..models import Authorization, Episode
+from ..selectors import patient_for_view
 
 
 def _chart_context(patient, section: str, **extra) -> dict:

@@ -11,11 +11,11 @@ from audit.services import access_log_record
 from iop.forms import add_service_errors
 
 from .. import selectors, services
-from ..access import patient_for_view
 from ..constants import ConsentKind, IntakeStep
 from ..forms import AdmitForm, AsamAssessmentForm, CloseIntakeForm, InstrumentForm, ReferralForm
 from ..instruments import SPECS, IncompleteInstrument, Instrument
 from ..models import Intake
+from ..selectors import patient_for_view
 from .chart import _instrument_saved_message, add_instrument_errors
 
 STEP_URLS = {

@@ -1,9 +1,7 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from audit.constants import DataCategory
 from audit.services import access_log_record
@@ -11,10 +9,9 @@ from iop.forms import add_service_errors
 from iop.htmx import render_page_or_partial
 
 from .. import selectors, services
-from ..access import patient_for_view
-from ..access_emergency import break_glass_grant
 from ..constants import PatientStatus
-from ..forms import BreakGlassForm, PatientForm
+from ..forms import PatientForm
+from ..selectors import patient_for_view
 
 PAGE_SIZE = 25
 
@@ -81,22 +78,3 @@ def patient_edit(request, pk):
             messages.success(request, "Demographics saved.")
             return redirect("patients:chart", pk=patient.pk)
     return render(request, "patients/patient_form.html", {"form": form, "patient": patient, "creating": False})
-
-
-@permission_required("patients.add_breakglassaccess", raise_exception=True)
-def break_glass(request):
-    """Emergency access to a chart outside the user's care team (time-limited, logged, reviewed)."""
-    form = BreakGlassForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            grant = break_glass_grant(request=request, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.warning(
-                request,
-                f"Emergency access until {timezone.localtime(grant.expires_at):%H:%M}. "
-                "This access is logged and the program director will review it.",
-            )
-            return redirect("patients:chart", pk=grant.patient_id)
-    return render(request, "patients/break_glass.html", {"form": form, "minutes": settings.BREAK_GLASS_MINUTES})

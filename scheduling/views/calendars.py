@@ -17,8 +17,7 @@ from django.views.decorators.http import require_POST
 
 from audit.constants import DataCategory
 from audit.services import access_log_record
-from patients.access import patient_for_view
-from patients.selectors import patients_visible_to
+from patients.selectors import patient_for_view, patients_visible_to
 
 from .. import selectors, services
 from ..constants import SessionKind, SessionStatus

@@ -10,9 +10,8 @@ from django.views.decorators.http import require_POST
 
 from audit.constants import DataCategory
 from iop.forms import add_service_errors
-from patients.access import patient_for_view
 from patients.constants import EpisodeStatus
-from patients.selectors import chart_header
+from patients.selectors import chart_header, patient_for_view
 
 from .. import selectors, services
 from ..constants import EnrolmentStatus, SessionStatus

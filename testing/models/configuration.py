@@ -10,7 +10,8 @@ from django.db import models
 
 from iop.models import MovedModelHistory, TimeStampedModel
 from programs.validators import validate_meeting_days
-from testing.constants import (
+
+from ..constants import (
     BREATH_ALCOHOL,
     AnalyteUnit,
     Specimen,

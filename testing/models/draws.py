@@ -6,7 +6,8 @@ Moved from patients (issue 15): every table keeps its name (``Meta.db_table``).
 from django.db import models
 
 from iop.models import TimeStampedModel
-from testing.constants import (
+
+from ..constants import (
     RNG_SOURCE,
 )
 

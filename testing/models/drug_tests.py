@@ -8,7 +8,8 @@ from django.db import models
 from django.utils import timezone
 
 from iop.models import ClinicalRecord, MovedModelHistory
-from testing.constants import (
+
+from ..constants import (
     COLLECTED_STATUSES,
     AnalyteOutcome,
     DrugTestStatus,
@@ -18,7 +19,6 @@ from testing.constants import (
     TestingMethod,
     TestReason,
 )
-
 from .configuration import Analyte, Panel
 from .draws import RandomDraw
 

@@ -11,8 +11,9 @@ from patients.models import Patient
 from patients.selectors import instrument_trend, patients_visible_to
 from scheduling.recurrence import week_start
 from scheduling.selectors import attendance_by_week, minutes_to_hours
-from testing.constants import PENDING_RESULT_STATUSES, DrugTestStatus, FindingKind
-from testing.models import AnalyteResult, DrugTest, DrugTestResultSet
+
+from ..constants import PENDING_RESULT_STATUSES, DrugTestStatus, FindingKind
+from ..models import AnalyteResult, DrugTest, DrugTestResultSet
 
 # The trend table shows the most recent resulted tests, oldest on the left.
 TREND_COLUMNS = 12

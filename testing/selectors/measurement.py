@@ -10,8 +10,9 @@ from django.utils import timezone
 from patients.constants import EpisodeStatus
 from patients.instruments import SPECS, Instrument
 from patients.models import Episode, InstrumentResponse, Patient
-from testing.constants import MEASUREMENT_GRACE_DAYS, DueStatus
-from testing.models import ProgramClinicalPolicy
+
+from ..constants import MEASUREMENT_GRACE_DAYS, DueStatus
+from ..models import ProgramClinicalPolicy
 
 # Repeat instruments and the policy field that sets each one's cadence (days).
 CADENCE_FIELDS = {

@@ -12,7 +12,8 @@ from django.utils import timezone
 from medications.selectors.medications import expected_analytes_on
 from patients.constants import EpisodeStatus
 from patients.models import Patient
-from testing.constants import (
+
+from ..constants import (
     DRUG_TEST_TRANSITIONS,
     AnalyteOutcome,
     DrugTestStatus,
@@ -21,8 +22,8 @@ from testing.constants import (
     SpecimenValidity,
     TestingMethod,
 )
-from testing.interpretation import Reading, effective_readings, flag_count, interpret
-from testing.models import Analyte, AnalyteResult, DrugTest, DrugTestResultSet, Panel, SobrietyDate
+from ..interpretation import Reading, effective_readings, flag_count, interpret
+from ..models import Analyte, AnalyteResult, DrugTest, DrugTestResultSet, Panel, SobrietyDate
 
 
 def _save(instance):

@@ -31,8 +31,9 @@ from patients.constants import EpisodeStatus
 from patients.models import Episode
 from programs.constants import WEEKDAY_CODES
 from programs.models import Program
-from testing.constants import RNG_SOURCE, DrawReason, Specimen, TestingMethod, TestReason
-from testing.models import DrugTest, Panel, ProgramClinicalPolicy, RandomDraw
+
+from ..constants import RNG_SOURCE, DrawReason, Specimen, TestingMethod, TestReason
+from ..models import DrugTest, Panel, ProgramClinicalPolicy, RandomDraw
 
 
 def daily_probability(weekly_rate: float, testing_days_per_week: int) -> float:

@@ -3,8 +3,8 @@
 from django import template
 from django.utils import timezone
 
-from testing.constants import DueStatus, FindingKind
-from testing.selectors.measurement import instruments_due
+from ..constants import DueStatus, FindingKind
+from ..selectors.measurement import instruments_due
 
 register = template.Library()
 

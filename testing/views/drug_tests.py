@@ -11,9 +11,10 @@ from audit.constants import DataCategory
 from audit.services import access_log_record
 from iop.forms import add_service_errors
 from patients import selectors
-from patients.access import patient_for_view
-from testing.constants import DrugTestStatus, FindingKind, ResultMethod, TestingMethod
-from testing.forms import (
+from patients.selectors import patient_for_view
+
+from ..constants import DrugTestStatus, FindingKind, ResultMethod, TestingMethod
+from ..forms import (
     DrugTestCollectForm,
     DrugTestNotCollectedForm,
     DrugTestOrderForm,
@@ -21,9 +22,9 @@ from testing.forms import (
     DrugTestSendForm,
     SobrietyDateForm,
 )
-from testing.models import Analyte, SobrietyDate
-from testing.selectors import drug_tests as selectors_drug_tests
-from testing.services import drug_tests as drug_testing
+from ..models import Analyte, SobrietyDate
+from ..selectors import drug_tests as selectors_drug_tests
+from ..services import drug_tests as drug_testing
 
 
 def _chart_context(patient, **extra) -> dict:

@@ -16,9 +16,11 @@ from django.utils import timezone
 from accounts.constants import Role
 from audit.constants import DataCategory
 from audit.services import access_log_record
+from notifications.constants import TaskKind
+from notifications.services import task_create
 
-from .constants import EpisodeStatus
-from .models import BreakGlassAccess, Patient
+from ..constants import EpisodeStatus
+from ..models import BreakGlassAccess, Patient
 
 MINIMUM_REASON_LENGTH = 15
 
@@ -35,9 +37,6 @@ def directors_to_notify(patient: Patient):
 @transaction.atomic
 def break_glass_grant(*, request, mrn: str, reason: str) -> BreakGlassAccess:
     """Open a chart in an emergency: time-limited, logged, and reported to the director."""
-    from notifications.constants import TaskKind
-    from notifications.services import task_create
-
     reason = (reason or "").strip()
     if len(reason) < MINIMUM_REASON_LENGTH:
         raise ValidationError({"reason": "Describe the emergency in a sentence: it is reviewed by the director."})

@@ -1,0 +1,36 @@
+"""Reads for the chart. Who may see which patient is decided here (access.py) and nowhere else."""
+
+from .access import patient_for_view, patients_visible_to, visible_patient_ids
+from .chart import ChartHeader, chart_header, consent_is_active, instrument_trend, open_alerts, open_intakes
+from .registry import (
+    DATE_FORMATS,
+    MRN_PATTERN,
+    PHONE_LIKE,
+    RegistryPage,
+    parse_search_date,
+    patient_search,
+    possible_duplicates,
+    registry_page,
+    registry_rows,
+)
+
+__all__ = [
+    "DATE_FORMATS",
+    "MRN_PATTERN",
+    "PHONE_LIKE",
+    "ChartHeader",
+    "RegistryPage",
+    "chart_header",
+    "consent_is_active",
+    "instrument_trend",
+    "open_alerts",
+    "open_intakes",
+    "parse_search_date",
+    "patient_for_view",
+    "patient_search",
+    "patients_visible_to",
+    "possible_duplicates",
+    "registry_page",
+    "registry_rows",
+    "visible_patient_ids",
+]

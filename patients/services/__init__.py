@@ -1,0 +1,45 @@
+"""Writes to the chart. Each service validates, saves in one transaction, and returns the record."""
+
+from .access import MINIMUM_REASON_LENGTH, break_glass_grant, directors_to_notify
+from .alerts import alert_resolve
+from .common import validated_save
+from .consents import consent_revoke
+from .episodes import check_weekly_hours_in_band, hours_text, level_of_care_change, patient_admit
+from .intake import (
+    INTAKE_STEP_ORDER,
+    STEP_STATUS,
+    asam_assessment_record,
+    instrument_record,
+    intake_advance,
+    intake_close_not_admitted,
+    intake_start,
+    intake_update_referral,
+    require_open_intake,
+)
+from .registry import care_team_set, chart_record_add, patient_create, patient_update
+
+__all__ = [
+    "INTAKE_STEP_ORDER",
+    "MINIMUM_REASON_LENGTH",
+    "STEP_STATUS",
+    "alert_resolve",
+    "asam_assessment_record",
+    "break_glass_grant",
+    "care_team_set",
+    "chart_record_add",
+    "check_weekly_hours_in_band",
+    "consent_revoke",
+    "directors_to_notify",
+    "hours_text",
+    "instrument_record",
+    "intake_advance",
+    "intake_close_not_admitted",
+    "intake_start",
+    "intake_update_referral",
+    "level_of_care_change",
+    "patient_admit",
+    "patient_create",
+    "patient_update",
+    "require_open_intake",
+    "validated_save",
+]

@@ -1,0 +1,60 @@
+"""Registering a patient, the care team, and the chart's simple records (contacts, insurance, diagnoses…)."""
+
+from collections.abc import Sequence
+
+from django.db import transaction
+
+from iop.phones import normalize_phone
+
+from ..constants import (
+    CareTeamRole,
+)
+from ..models import (
+    CareTeamMember,
+    Patient,
+)
+from .common import validated_save
+
+
+def _normalize_phones(patient: Patient) -> None:
+    for field in ("phone", "emergency_contact_phone"):
+        value = getattr(patient, field)
+        if value:
+            setattr(patient, field, normalize_phone(value))
+
+
+@transaction.atomic
+def patient_create(*, created_by, **fields) -> Patient:
+    patient = Patient(**fields)
+    patient.ensure_mrn()
+    _normalize_phones(patient)
+    return validated_save(patient)
+
+
+@transaction.atomic
+def patient_update(*, patient: Patient, updated_by, **fields) -> Patient:
+    for name, value in fields.items():
+        setattr(patient, name, value)
+    _normalize_phones(patient)
+    return validated_save(patient)
+
+
+def care_team_set(*, patient: Patient, primary_clinician, members: Sequence = ()) -> None:
+    """Make sure the primary clinician and the named staff are on the care team."""
+    CareTeamMember.objects.update_or_create(
+        patient=patient, user=primary_clinician, defaults={"role": CareTeamRole.PRIMARY}
+    )
+    for member in members:
+        if member != primary_clinician:
+            CareTeamMember.objects.get_or_create(patient=patient, user=member)
+
+
+@transaction.atomic
+def chart_record_add(*, instance, recorded_by=None):
+    """Save a simple chart record (contact, insurance, diagnosis…) built by a ModelForm."""
+    for field in ("recorded_by", "diagnosed_by"):
+        if hasattr(instance, f"{field}_id") and getattr(instance, f"{field}_id") is None:
+            setattr(instance, field, recorded_by)
+    if hasattr(instance, "phone") and instance.phone:
+        instance.phone = normalize_phone(instance.phone)
+    return validated_save(instance)
