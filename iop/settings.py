@@ -277,8 +277,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Task modules autodiscovery (which looks only for <app>/tasks.py) would not find.
-CELERY_IMPORTS = ("scheduling.tasks_reminders",)
+
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 
 # The clinic as patients see it: a neutral name that reveals nothing about

@@ -3,6 +3,43 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+# Models that moved to another app when patients/ and scheduling/ were split (issue 15):
+# their old admin addresses (bookmarks, links in old messages) redirect to the new ones.
+MOVED_ADMIN_MODELS = {
+    ("scheduling", "program"): "programs",
+    **{
+        ("patients", model): "testing"
+        for model in (
+            "analyte",
+            "panel",
+            "panelanalyte",
+            "programclinicalpolicy",
+            "randomdraw",
+            "drugtest",
+            "drugtestresultset",
+            "analyteresult",
+            "sobrietydate",
+        )
+    },
+    ("patients", "medication"): "medications",
+    **{("patients", model): "aftercare" for model in ("discharge", "aftercareplan", "alumnicheckin")},
+}
+
+
+def moved_admin_redirects() -> list:
+    patterns = []
+    for (old_app, model), new_app in MOVED_ADMIN_MODELS.items():
+        target = f"/admin/{new_app}/{model}/"
+        patterns += [
+            path(f"admin/{old_app}/{model}/", RedirectView.as_view(url=target, query_string=True, permanent=True)),
+            path(
+                f"admin/{old_app}/{model}/<path:rest>",
+                RedirectView.as_view(url=target + "%(rest)s", query_string=True, permanent=True),
+            ),
+        ]
+    return patterns
+
+
 urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("patients/", include("patients.urls")),
@@ -17,5 +54,6 @@ urlpatterns = [
     path("", include("notifications.urls")),
     # One sign-in page (with lockout and MFA) for the whole site, the admin included.
     path("admin/login/", login_not_required(RedirectView.as_view(pattern_name="login", query_string=True))),
+    *moved_admin_redirects(),
     path("admin/", admin.site.urls),
 ]

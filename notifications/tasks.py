@@ -4,11 +4,17 @@ from dataclasses import asdict
 
 from celery import shared_task
 
-from . import delivery
+from .services import delivery, work_list_run
 
 
-@shared_task(name="notifications.tasks.deliver_due_messages", ignore_result=True)
+@shared_task(ignore_result=True)
 def deliver_due_messages() -> dict:
     """Send every due outbox row; a second concurrent run finds nothing to do (claims skip locked rows)."""
     stats = delivery.deliver_due_messages()
     return {key: value for key, value in asdict(stats).items() if key != "errors"}
+
+
+@shared_task(ignore_result=True, autoretry_for=(Exception,), retry_backoff=60, retry_backoff_max=900, max_retries=5)
+def work_list_daily() -> dict:
+    """Every app's daily follow-up tasks (authorizations, plan reviews, unsigned notes, pending results, …)."""
+    return work_list_run()

@@ -156,3 +156,8 @@ class AuthorizationUnit(models.TextChoices):
     DAYS = "days", "Days"
     UNITS = "units", "Units"
     SESSIONS = "sessions", "Sessions"
+
+
+# Authorization warnings: few units left, or the end date close.
+AUTHORIZATION_LOW_UNITS = 3
+AUTHORIZATION_ENDING_DAYS = 7

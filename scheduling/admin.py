@@ -86,7 +86,7 @@ class SessionAdmin(SimpleHistoryAdmin):
     readonly_fields = ("original_start", "day", "week_start", "is_moved")
 
     def save_model(self, request, obj, form, change):
-        services._set_times(obj, obj.start, obj.end)
+        services.session_times_set(obj, obj.start, obj.end)
         super().save_model(request, obj, form, change)
 
 

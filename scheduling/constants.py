@@ -84,6 +84,3 @@ GENERATE_AHEAD_WEEKS = 8
 BAND_CHECK_WEEKS = 4
 # The compliance dashboard shows this week and this many weeks before it.
 COMPLIANCE_PAST_WEEKS = 4
-# Authorization warnings: few units left, or the end date close.
-AUTHORIZATION_LOW_UNITS = 3
-AUTHORIZATION_ENDING_DAYS = 7

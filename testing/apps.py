@@ -7,3 +7,11 @@ class TestingConfig(AppConfig):
 
     name = "testing"
     verbose_name = "Drug testing and monitoring"
+
+    def ready(self):
+        from notifications.services import register_daily_producer
+
+        from .services.work_list import drug_test_pending_tasks, instrument_due_tasks
+
+        register_daily_producer("drug_tests_pending", lambda today, now: drug_test_pending_tasks(now=now))
+        register_daily_producer("instruments_due", lambda today, now: instrument_due_tasks(today=today))

@@ -20,8 +20,8 @@ from patients.tests.factories import CareTeamMemberFactory, EpisodeFactory, Inst
 from scheduling.constants import AttendanceStatus, SessionStatus
 from scheduling.models import Enrolment, Session
 from scheduling.recurrence import week_start
-from scheduling.reminders import session_reminders_plan
 from scheduling.services import group_generate_occurrences
+from scheduling.services.reminders import session_reminders_plan
 from scheduling.tests.factories import AttendanceFactory, EnrolmentFactory, GroupFactory, SessionFactory
 
 

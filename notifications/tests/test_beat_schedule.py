@@ -24,3 +24,20 @@ def test_the_migration_schedules_delivery_every_30_seconds_and_is_idempotent():
 def test_the_scheduled_name_is_a_registered_task():
     app.loader.import_default_modules()
     assert deliver_due_messages.name in app.tasks
+
+
+def test_every_scheduled_task_is_a_registered_task():
+    # A task moved to another module keeps its schedule only if beat's row follows it.
+    app.loader.import_default_modules()
+    scheduled = set(PeriodicTask.objects.values_list("task", flat=True))
+    assert scheduled, "the migrations schedule the periodic tasks"
+    assert scheduled <= set(app.tasks), sorted(scheduled - set(app.tasks))
+    assert {
+        "notifications.tasks.deliver_due_messages",
+        "notifications.tasks.work_list_daily",
+        "scheduling.tasks.plan_session_reminders",
+        "scheduling.tasks.hours_shortfall_check",
+        "scheduling.tasks.generate_occurrences_ahead",
+        "testing.tasks.draw_random_tests",
+        "aftercare.tasks.alumni_checkins_make_due",
+    } <= scheduled

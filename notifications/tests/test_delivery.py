@@ -8,11 +8,12 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from notifications import delivery, services
+from notifications import services
 from notifications.channels import ProviderResult
 from notifications.channels.sms import FileSMSBackend
 from notifications.constants import Channel, DeliveryError, MessageStatus, MessageTemplate
 from notifications.models import OutboundMessage
+from notifications.services import delivery
 from patients.constants import ConsentKind
 from patients.models import Consent, Patient
 

@@ -1,7 +1,15 @@
 """Reads for the chart. Who may see which patient is decided here (access.py) and nowhere else."""
 
 from .access import patient_for_view, patients_visible_to, visible_patient_ids
-from .chart import ChartHeader, chart_header, consent_is_active, instrument_trend, open_alerts, open_intakes
+from .chart import (
+    ChartHeader,
+    active_episodes_by_patient,
+    chart_header,
+    consent_is_active,
+    instrument_trend,
+    open_alerts,
+    open_intakes,
+)
 from .registry import (
     DATE_FORMATS,
     MRN_PATTERN,
@@ -20,6 +28,7 @@ __all__ = [
     "PHONE_LIKE",
     "ChartHeader",
     "RegistryPage",
+    "active_episodes_by_patient",
     "chart_header",
     "consent_is_active",
     "instrument_trend",

@@ -73,3 +73,13 @@ def open_alerts(patients: QuerySet[Patient]) -> QuerySet[PatientAlert]:
         .select_related("patient")
         .order_by("-raised_at")
     )
+
+
+def active_episodes_by_patient(patient_ids) -> dict[int, Episode]:
+    """Each patient's active episode, with the patient and primary clinician (one query)."""
+    return {
+        episode.patient_id: episode
+        for episode in Episode.objects.valid()
+        .filter(patient_id__in=patient_ids, status=EpisodeStatus.ACTIVE)
+        .select_related("patient", "primary_clinician")
+    }

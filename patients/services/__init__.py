@@ -17,6 +17,7 @@ from .intake import (
     require_open_intake,
 )
 from .registry import care_team_set, chart_record_add, patient_create, patient_update
+from .work_list import authorization_tasks
 
 __all__ = [
     "INTAKE_STEP_ORDER",
@@ -24,6 +25,7 @@ __all__ = [
     "STEP_STATUS",
     "alert_resolve",
     "asam_assessment_record",
+    "authorization_tasks",
     "break_glass_grant",
     "care_team_set",
     "chart_record_add",

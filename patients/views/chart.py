@@ -171,7 +171,7 @@ def instrument_add(request, pk, instrument):
         except IncompleteInstrument as error:
             add_instrument_errors(form, error)
         else:
-            _instrument_saved_message(request, response)
+            instrument_saved_message(request, response)
             return redirect("patients:chart_assessments", pk=patient.pk)
     context = _chart_context(patient, "assessments", form=form, spec=SPECS[instrument])
     return render(request, "patients/chart/instrument_form.html", context)
@@ -186,7 +186,7 @@ def add_instrument_errors(form, error: IncompleteInstrument) -> None:
         form.add_error(None, f"Not saved: answer item{'s' if len(missing) > 1 else ''} {', '.join(map(str, missing))}.")
 
 
-def _instrument_saved_message(request, response) -> None:
+def instrument_saved_message(request, response) -> None:
     label = response.get_instrument_display()
     if response.score is None:
         summary = ", ".join(f"{name} {value}" for name, value in response.subscales.items())

@@ -16,7 +16,7 @@ from ..forms import AdmitForm, AsamAssessmentForm, CloseIntakeForm, InstrumentFo
 from ..instruments import SPECS, IncompleteInstrument, Instrument
 from ..models import Intake
 from ..selectors import patient_for_view
-from .chart import _instrument_saved_message, add_instrument_errors
+from .chart import add_instrument_errors, instrument_saved_message
 
 STEP_URLS = {
     IntakeStep.REFERRAL: "patients:intake_referral",
@@ -155,7 +155,7 @@ def intake_instrument(request, intake_pk, instrument):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            _instrument_saved_message(request, response)
+            instrument_saved_message(request, response)
             return redirect("patients:intake_screening", intake_pk=intake.pk)
     context = _context(intake, IntakeStep.SCREENING, form=form, spec=SPECS[instrument])
     return render(request, "patients/intake/instrument.html", context)

@@ -11,14 +11,12 @@ from notifications.constants import Channel, MessageStatus, MessageTemplate, Tas
 from notifications.models import OutboundMessage, StaffTask
 from notifications.tests.factories import consenting_patient
 from patients.constants import ContactChannel
+from patients.services.work_list import authorization_tasks
 from patients.tests.factories import AuthorizationFactory, EpisodeFactory, InsurancePolicyFactory, PatientFactory
 from scheduling.constants import AttendanceStatus
-from scheduling.reminders import (
-    authorization_tasks,
-    hours_shortfall_tasks,
-    session_reminders_plan,
-)
 from scheduling.services import attendance_record, session_cancel, session_move
+from scheduling.services.follow_up import hours_shortfall_tasks
+from scheduling.services.reminders import session_reminders_plan
 from scheduling.tests.factories import EnrolmentFactory, SessionFactory, VirtualRoomFactory
 
 

@@ -1,15 +1,13 @@
-"""Reads for work lists, the failed-messages page and the chart's Messages tab."""
+"""Tasks on a person's work list (and their team's), with whether each task's patient is visible to them."""
 
 from datetime import datetime, time, timedelta
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from patients.models import Patient
 from patients.selectors import patients_visible_to, visible_patient_ids
 
-from .constants import MessageStatus
-from .models import OutboundMessage, StaffTask
+from ..models import StaffTask
 
 
 def end_of_today() -> datetime:
@@ -53,16 +51,3 @@ def tasks_user_may_act_on(user) -> QuerySet[StaffTask]:
     if not user.is_superuser:
         tasks = tasks.filter(Q(assignee=user) | Q(assignee__supervisor=user))
     return _with_patient_visibility(tasks, user).select_related("patient", "assignee")
-
-
-def failed_messages(user) -> QuerySet[OutboundMessage]:
-    """Failed messages to patients this user may see, most recent first."""
-    return (
-        OutboundMessage.objects.filter(status=MessageStatus.FAILED, patient__in=patients_visible_to(user))
-        .select_related("patient")
-        .order_by("-updated_at", "-id")
-    )
-
-
-def patient_recent_messages(patient: Patient, *, limit: int = 20) -> list[OutboundMessage]:
-    return list(patient.outbound_messages.order_by("-send_after", "-id")[:limit])

@@ -1,156 +1,32 @@
-"""Reads for scheduling: who may see which session, rosters, planned hours, the hours ledger.
-
-Every number here comes from SQL aggregates grouped by episode and ISO week, so a page
-costs the same few queries whether a program has five patients or five hundred.
-"""
+"""The weekly hours ledger: planned and attended minutes per ISO week, and the flags they raise."""
 
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
 
-from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum, When
+from django.db.models import Case, F, IntegerField, Q, Sum, When
 from django.utils import timezone
 
-from accounts.constants import Role
 from iop.db import unprepared
-from patients.constants import EpisodeStatus
-from patients.models import Authorization, Episode, Patient
-from patients.selectors import patients_visible_to, visible_patient_ids
-from programs.models import Program
+from patients.models import Episode
 
-from .constants import (
-    AUTHORIZATION_ENDING_DAYS,
-    AUTHORIZATION_LOW_UNITS,
+from ..constants import (
     BILLABLE_DAY_MINUTES,
     IOP_COUNTABLE_KINDS,
-    MAX_SESSION_MINUTES,
     AttendanceStatus,
     EnrolmentStatus,
     SessionStatus,
 )
-from .models import Attendance, Enrolment, Session, WeekNote
-from .recurrence import to_utc, week_start
+from ..models import Attendance, Enrolment, Session, WeekNote
+from ..recurrence import to_utc, week_start
 
 MINUTES_PER_HOUR = Decimal(60)
 
 
 def minutes_to_hours(minutes: int | None) -> Decimal:
     return (Decimal(minutes or 0) / MINUTES_PER_HOUR).quantize(Decimal("0.01"))
-
-
-def sees_everything(user) -> bool:
-    return bool(user.is_superuser or user.has_role(Role.ADMIN))
-
-
-def programs_visible_to(user) -> QuerySet[Program]:
-    """Admins see every program; everyone else the programs they staff."""
-    programs = Program.objects.filter(is_active=True)
-    if sees_everything(user):
-        return programs
-    return programs.filter(staff=user)
-
-
-def sessions_visible_to(user) -> QuerySet[Session]:
-    """Sessions of the user's programs, the sessions they run, and the booked sessions of their patients."""
-    sessions = Session.objects.all()
-    if not (user and user.is_authenticated and user.is_active):
-        return sessions.none()
-    if sees_everything(user):
-        return sessions
-    staff_of_program = Exists(
-        get_user_model().programs.through.objects.filter(program_id=OuterRef("program_id"), user_id=user.pk)
-    )
-    my_patient = Exists(patients_visible_to(user).filter(pk=OuterRef("patient_id")))
-    return sessions.filter(staff_of_program | Q(clinician=user) | Q(co_facilitator=user) | my_patient)
-
-
-def sessions_overlapping(sessions: QuerySet[Session], start: dt.datetime, end: dt.datetime) -> QuerySet[Session]:
-    """Sessions running at any moment in [start, end).
-
-    The lower bound on ``start`` is implied by the others (no session outlasts
-    MAX_SESSION_MINUTES, a database constraint), but stating it lets the (…, start)
-    indexes read one narrow range instead of every earlier session.
-    """
-    earliest_start = start - dt.timedelta(minutes=MAX_SESSION_MINUTES)
-    return sessions.filter(start__gte=earliest_start, start__lt=end, end__gt=start)
-
-
-def session_editor(user, program_ids: set[int] | None = None):
-    """The test "may this user move, cancel and take attendance of this session?", worked out once.
-
-    Staff of the session's program, or the clinicians running it, with the change permission.
-    Returns a predicate on anything with ``program_id``, ``clinician_id`` and ``co_facilitator_id``
-    (a Session, or a feed's plain row), so a week of 800 sessions asks the user's roles once.
-    """
-    if not user.has_perm("scheduling.change_session"):
-        return lambda session: False
-    if sees_everything(user):
-        return lambda session: True
-    known_programs = program_ids
-
-    def editable(session) -> bool:
-        nonlocal known_programs
-        if user.pk in (session.clinician_id, session.co_facilitator_id):
-            return True
-        if known_programs is None:  # asked only when running the session is not enough
-            known_programs = set(user.programs.values_list("pk", flat=True))
-        return session.program_id in known_programs
-
-    return editable
-
-
-def session_editable_by(user, session: Session) -> bool:
-    return session_editor(user)(session)
-
-
-def enrolment_covers_day(prefix: str = "", day=None) -> Q:
-    """An enrolled (not wait-listed) enrolment running on ``day``, ended by the episode's discharge."""
-    day = F("day") if day is None else day
-    return (
-        Q(
-            **{
-                f"{prefix}status": EnrolmentStatus.ENROLLED,
-                f"{prefix}starts_on__lte": day,
-                f"{prefix}episode__entered_in_error_at__isnull": True,
-            }
-        )
-        & (Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gte": day}))
-        & (Q(**{f"{prefix}episode__discharged_on__isnull": True}) | Q(**{f"{prefix}episode__discharged_on__gte": day}))
-    )
-
-
-def sessions_of_episode(episode: Episode) -> QuerySet[Session]:
-    """Every session on this patient's schedule: their groups' occurrences while enrolled, and their bookings."""
-    enrolled = Exists(
-        Enrolment.objects.filter(enrolment_covers_day(day=OuterRef("day")), group=OuterRef("group"), episode=episode)
-    )
-    return Session.objects.alias(enrolled=enrolled).filter(Q(group__isnull=False, enrolled=True) | Q(episode=episode))
-
-
-def sessions_of_patient(patient: Patient) -> QuerySet[Session]:
-    """The patient's sessions across all their episodes (the patient calendar)."""
-    enrolled = Exists(
-        Enrolment.objects.filter(
-            enrolment_covers_day(day=OuterRef("day")), group=OuterRef("group"), episode__patient=patient
-        )
-    )
-    return Session.objects.alias(enrolled=enrolled).filter(Q(group__isnull=False, enrolled=True) | Q(patient=patient))
-
-
-def roster_episodes(session: Session) -> QuerySet[Episode]:
-    """Who belongs at this session: the group's enrolled episodes that day, or the booked patient's episode."""
-    if session.group_id is None:
-        return Episode.objects.filter(pk=session.episode_id)
-    enrolled = Enrolment.objects.filter(enrolment_covers_day(day=session.day), group_id=session.group_id)
-    return Episode.objects.valid().filter(pk__in=enrolled.values("episode_id"))
-
-
-def group_enrolled_count(group_id: int, day: dt.date) -> int:
-    return Enrolment.objects.filter(enrolment_covers_day(day=day), group_id=group_id).count()
 
 
 @dataclass
@@ -356,10 +232,20 @@ class LedgerWeek:
 
 
 FLAG_BELOW_MINIMUM = "Below minimum"
+
+
 FLAG_PROJECTED_SHORTFALL = "Projected shortfall"
+
+
 FLAG_UNEXCUSED = "2+ unexcused absences"
+
+
 FLAG_ABOVE_BAND = "Above the band"
+
+
 FLAG_SHORT_DAYS = "Days under 3 hours"
+
+
 ALL_FLAGS = [FLAG_BELOW_MINIMUM, FLAG_PROJECTED_SHORTFALL, FLAG_UNEXCUSED, FLAG_ABOVE_BAND, FLAG_SHORT_DAYS]
 
 
@@ -431,132 +317,3 @@ def ledger_weeks(
 def weeks_around(today: dt.date, before: int, after: int) -> list[dt.date]:
     monday = week_start(today)
     return [monday + dt.timedelta(weeks=offset) for offset in range(-before, after + 1)]
-
-
-@dataclass
-class ComplianceRow:
-    episode: Episode
-    weeks: list[LedgerWeek]
-
-    @property
-    def patient(self) -> Patient:
-        return self.episode.patient
-
-    @property
-    def current(self) -> LedgerWeek:
-        return self.weeks[-1]
-
-    @cached_property
-    def flags(self) -> list[str]:
-        seen = []
-        for week in self.weeks:
-            for flag in week.flags:
-                if flag not in seen:
-                    seen.append(flag)
-        return seen
-
-    @property
-    def past_attended_hours(self) -> Decimal:
-        return sum((week.attended_hours for week in self.weeks[:-1]), Decimal(0))
-
-
-# What the dashboard and its CSV show of each episode and patient (500 rows: nothing more is loaded).
-COMPLIANCE_EPISODE_FIELDS = (
-    "patient_id", "program_id", "admitted_on", "target_weekly_hours", "status",
-    "patient__mrn", "patient__legal_first_name", "patient__legal_last_name", "patient__preferred_name",
-)  # fmt: skip
-
-
-def compliance_rows(user, program: Program, *, weeks: list[dt.date], today=None, now=None) -> list[ComplianceRow]:
-    """Every active patient of the program this user may see, with their ledger over ``weeks``."""
-    episodes = list(
-        Episode.objects.valid()
-        .filter(program=program, status=EpisodeStatus.ACTIVE)
-        .select_related("patient")
-        .only(*COMPLIANCE_EPISODE_FIELDS)
-        .order_by("patient__legal_last_name", "patient__legal_first_name")
-    )
-    for episode in episodes:
-        episode.program = program  # one program for all: no join, no 500 copies
-    # The access rule, asked about these patients by id: PostgreSQL then reads them by key
-    # instead of weighing the director's whole caseload (50 ms at 50,000 patients).
-    visible = visible_patient_ids(user, (episode.patient_id for episode in episodes))
-    episodes = [episode for episode in episodes if episode.patient_id in visible]
-    ledger = ledger_weeks(episodes, weeks, today=today, now=now)
-    return [ComplianceRow(episode=episode, weeks=ledger[episode.pk]) for episode in episodes]
-
-
-@dataclass
-class AuthorizationWarning:
-    authorization: Authorization
-    message: str
-
-
-def authorization_warnings(patient: Patient, today: dt.date | None = None) -> list[AuthorizationWarning]:
-    """Authorizations of this patient running low on units or ending soon."""
-    today = today or timezone.localdate()
-    warnings = []
-    current = Authorization.objects.valid().filter(
-        policy__patient=patient, policy__entered_in_error_at__isnull=True, ends_on__gte=today
-    )
-    for authorization in current.order_by("ends_on"):
-        remaining = authorization.units_remaining
-        unit = authorization.get_unit_display().lower()
-        if remaining == 0:
-            warnings.append(
-                AuthorizationWarning(authorization, f"Authorization {authorization.number}: all {unit} used.")
-            )
-        elif remaining <= AUTHORIZATION_LOW_UNITS:
-            warnings.append(
-                AuthorizationWarning(
-                    authorization, f"Authorization {authorization.number}: only {remaining} {unit} left."
-                )
-            )
-        days_left = (authorization.ends_on - today).days
-        if days_left <= AUTHORIZATION_ENDING_DAYS:
-            warnings.append(
-                AuthorizationWarning(
-                    authorization,
-                    f"Authorization {authorization.number} ends on {authorization.ends_on:%b %d} ({days_left} days).",
-                )
-            )
-    return warnings
-
-
-def rosters_for_day(sessions: list[Session], user) -> dict[int, list[Patient]]:
-    """Each session's patients (those this user may see), for sessions of one day: two queries."""
-    if not sessions:
-        return {}
-    days = {session.day for session in sessions}
-    visible = patients_visible_to(user)
-    group_sessions = {}
-    for session in sessions:
-        if session.group_id:
-            group_sessions.setdefault((session.group_id, session.day), []).append(session.pk)
-    rosters: dict[int, list[Patient]] = {session.pk: [] for session in sessions}
-    enrolments = (
-        Enrolment.objects.filter(group_id__in={g for g, _ in group_sessions}, status=EnrolmentStatus.ENROLLED)
-        .filter(starts_on__lte=max(days))
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=min(days)))
-        .filter(episode__patient__in=visible, episode__entered_in_error_at__isnull=True)
-        .select_related("episode__patient")
-        .order_by("episode__patient__legal_last_name", "episode__patient__legal_first_name")
-    )
-    for enrolment in enrolments:
-        episode = enrolment.episode
-        for (group_id, day), session_ids in group_sessions.items():
-            if group_id != enrolment.group_id or day < enrolment.starts_on:
-                continue
-            if (enrolment.ends_on and day > enrolment.ends_on) or (
-                episode.discharged_on and day > episode.discharged_on
-            ):
-                continue
-            for session_id in session_ids:
-                rosters[session_id].append(episode.patient)
-    booked = [session.patient_id for session in sessions if session.patient_id]
-    if booked:
-        seen = {patient.pk: patient for patient in visible.filter(pk__in=booked)}
-        for session in sessions:
-            if session.patient_id in seen:
-                rosters[session.pk].append(seen[session.patient_id])
-    return rosters

@@ -27,11 +27,11 @@ from django.utils import timezone
 
 from iop.phones import normalize_phone
 
-from .channels import BaseChannel, ProviderResult, channel_for
-from .constants import Channel, DeliveryError, MessageStatus
-from .models import OutboundMessage
-from .quiet_hours import end_of_quiet_hours
-from .services import channel_refusal, consented_kinds_by_patient
+from ..channels import BaseChannel, ProviderResult, channel_for
+from ..constants import Channel, DeliveryError, MessageStatus
+from ..models import OutboundMessage
+from ..quiet_hours import end_of_quiet_hours
+from .consent import channel_refusal, consented_kinds_by_patient
 
 logger = logging.getLogger(__name__)
 

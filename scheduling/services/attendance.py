@@ -1,0 +1,169 @@
+"""Attendance in minutes, one session at a time or the whole roster, and the authorization units it uses."""
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from patients.constants import AuthorizationUnit
+from patients.models import Authorization
+
+from ..constants import (
+    ABSENT_STATUSES,
+    BILLABLE_DAY_MINUTES,
+    IOP_COUNTABLE_KINDS,
+    AttendanceStatus,
+)
+from ..models import (
+    Attendance,
+    Session,
+)
+from ..selectors import (
+    roster_episodes,
+)
+from .follow_up import missed_sessions_follow_up
+
+
+@dataclass(frozen=True)
+class AttendanceEntry:
+    patient_id: int
+    status: str
+    minutes: int | None
+
+
+def _validate_entry(session: Session, entry: AttendanceEntry) -> int:
+    if entry.status not in AttendanceStatus.values:
+        raise ValidationError("Choose present, late, left early, excused or unexcused absence.")
+    if entry.status in ABSENT_STATUSES:
+        return 0
+    minutes = session.duration_minutes if entry.minutes is None else entry.minutes
+    if not 0 <= minutes <= session.duration_minutes:
+        raise ValidationError(f"Minutes attended must be between 0 and {session.duration_minutes}.")
+    return minutes
+
+
+@transaction.atomic
+def attendance_record_many(
+    *, session: Session, entries: Sequence[AttendanceEntry], by, now: dt.datetime | None = None
+) -> list[Attendance]:
+    """Record the roster in a fixed number of queries: one bulk insert and one bulk update, with history.
+
+    Refused before the session starts; minutes run from 0 to the session's length
+    (absences are 0). Attended hours then count down the patients' authorizations.
+    """
+    now = now or timezone.now()
+    if session.is_cancelled:
+        raise ValidationError("This session was cancelled; there is no attendance to take.")
+    if now < session.start:
+        raise ValidationError(
+            f"Attendance opens when the session starts ({timezone.localtime(session.start):%b %d %H:%M})."
+        )
+    roster = dict(roster_episodes(session).values_list("patient_id", "pk"))
+    errors = {}
+    cleaned = {}
+    for entry in entries:
+        if entry.patient_id not in roster:
+            errors[f"patient-{entry.patient_id}"] = "This patient is not on the session's roster."
+            continue
+        try:
+            cleaned[entry.patient_id] = (entry.status, _validate_entry(session, entry))
+        except ValidationError as error:
+            errors[f"patient-{entry.patient_id}"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    existing = {
+        row.patient_id: row for row in Attendance.objects.valid().filter(session=session, patient_id__in=cleaned)
+    }
+    to_create, to_update = [], []
+    for patient_id, (status, minutes) in cleaned.items():
+        row = existing.get(patient_id)
+        if row is None:
+            to_create.append(
+                Attendance(
+                    session=session,
+                    patient_id=patient_id,
+                    episode_id=roster[patient_id],
+                    status=status,
+                    minutes_attended=minutes,
+                    recorded_by=by,
+                    recorded_at=now,
+                )
+            )
+        elif (row.status, row.minutes_attended) != (status, minutes):
+            row.status, row.minutes_attended, row.recorded_by, row.recorded_at = status, minutes, by, now
+            row.updated_at = now
+            to_update.append(row)
+    if to_create:
+        bulk_create_with_history(to_create, Attendance, default_user=by)
+    if to_update:
+        bulk_update_with_history(
+            to_update,
+            Attendance,
+            ["status", "minutes_attended", "recorded_by", "recorded_at", "updated_at"],
+            default_user=by,
+        )
+    if to_create or to_update:
+        authorization_units_recount(patient_ids=list(cleaned), day=session.day)
+        missed_sessions_follow_up(attendance=to_create + to_update)
+    return to_create + to_update
+
+
+def attendance_record(
+    *, session: Session, patient_id: int, status: str, minutes: int | None, by, now=None
+) -> Attendance:
+    """One roster row (the htmx save on a tablet)."""
+    rows = attendance_record_many(
+        session=session, entries=[AttendanceEntry(patient_id, status, minutes)], by=by, now=now
+    )
+    return rows[0] if rows else Attendance.objects.valid().get(session=session, patient_id=patient_id)
+
+
+def authorization_units_recount(*, patient_ids: Sequence[int], day: dt.date) -> int:
+    """Recount units used on the authorizations covering ``day`` from the attendance itself.
+
+    Days (and per-diem units) are billable IOP days — at least 3 countable hours
+    (HCPCS H0015 / S9480 per diem); sessions are attended countable sessions. Counting
+    from the source keeps the number right after any correction.
+    """
+    authorizations = list(
+        Authorization.objects.valid()
+        .filter(policy__patient_id__in=patient_ids, starts_on__lte=day, ends_on__gte=day)
+        .select_related("policy")
+    )
+    if not authorizations:
+        return 0
+    first = min(a.starts_on for a in authorizations)
+    last = max(a.ends_on for a in authorizations)
+    daily = (
+        Attendance.objects.valid()
+        .filter(
+            patient_id__in={a.policy.patient_id for a in authorizations},
+            session__day__gte=first,
+            session__day__lte=last,
+            session__kind__in=IOP_COUNTABLE_KINDS,
+            minutes_attended__gt=0,
+        )
+        .values("patient_id", "session__day")
+        .annotate(minutes=Sum("minutes_attended"), sessions=Count("pk"))
+        .order_by()
+    )
+    per_patient: dict[int, list[tuple[dt.date, int, int]]] = {}
+    for row in daily:
+        per_patient.setdefault(row["patient_id"], []).append((row["session__day"], row["minutes"], row["sessions"]))
+    for authorization in authorizations:
+        days = [
+            d
+            for d in per_patient.get(authorization.policy.patient_id, [])
+            if authorization.starts_on <= d[0] <= authorization.ends_on
+        ]
+        if authorization.unit == AuthorizationUnit.SESSIONS:
+            authorization.units_used = sum(sessions for _, _, sessions in days)
+        else:
+            authorization.units_used = sum(1 for _, minutes, _ in days if minutes >= BILLABLE_DAY_MINUTES)
+    bulk_update_with_history(authorizations, Authorization, ["units_used"])
+    return len(authorizations)
