@@ -1,24 +1,27 @@
 #!/usr/bin/env python
 """Prove that a database made by an older layout of the code migrates in place, losing nothing.
 
-For each seed (the demo clinic, and the small sized clinic of ``seed_scale --size S``):
+For each case (the demo clinic and the small sized clinic of ``seed_scale --size S`` on
+PostgreSQL, and the demo on the SQLite file ``make run`` uses on a laptop):
 
 1. check the older commit (``--base``, by default the last one before the apps were split)
-   out into a scratch folder, create a scratch PostgreSQL database, migrate and seed it
-   with that commit's code;
+   out into a scratch folder, create a scratch database, migrate and seed it with that
+   commit's code;
 2. record every table's row count and a checksum of its rows;
 3. migrate the same database with this checkout's code;
 4. compare: every table is still there with the same rows (the few tables whose rows a
    move must change, such as content types relabelled to their new app, are compared by
-   row count and ids, and the change is listed); no table was added or dropped; and the
-   schema (columns, constraints, indexes, with their names and definitions) is exactly
-   the schema a fresh database migrated with this checkout has.
+   row count and keys, and the change is listed); no table was added or dropped; and the
+   schema (columns, constraints, indexes, triggers, with their names) is exactly the
+   schema a fresh database migrated with this checkout has.
 
-Exit status 0 when both seeds pass, 1 otherwise. Run with ``make migration-proof``.
+Exit status 0 when every case passes, 1 otherwise. Run with ``make migration-proof``.
 """
 
 import argparse
+import hashlib
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -33,16 +36,20 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parent.parent
 # The last commit on main with every domain inside patients/ (before issue 15's split).
 LAYOUT_BASE = "46868c34eba1069e570664a29299c189d7b1abd8"
-SEEDS = {
-    "demo": [["seed_demo"], ["seed_schedule"], ["seed_clinical_demo"], ["seed_notes_demo"]],
-    "scale-S": [["seed_scale", "--size", "S"]],
+DEMO = [["seed_demo"], ["seed_schedule"], ["seed_clinical_demo"], ["seed_notes_demo"]]
+# case → (engine, seed commands)
+CASES = {
+    "demo": ("postgresql", DEMO),
+    "scale-S": ("postgresql", [["seed_scale", "--size", "S"]]),
+    "demo-sqlite": ("sqlite", DEMO),
 }
-# Rows a move changes on purpose, compared by count and primary keys instead of content.
+# Rows a move changes on purpose, compared by count and keys instead of content.
 RELABELLED = {
     "django_content_type": "a moved model's content type takes its new app's label (permissions keep their ids)",
     "django_celery_beat_periodictask": "a moved task is scheduled under its new module path",
     "django_celery_beat_periodictasks": "beat is told that the schedule changed",
     "django_migrations": "the new migrations are recorded",
+    "sqlite_sequence": "SQLite's id counters moved on with the migrations' own rows",
 }
 PRIMARY_KEY_SQL = """
     SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
@@ -70,41 +77,110 @@ SCHEMA_SQL = {
 
 @dataclass
 class Report:
-    seed: str
+    case: str
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     tables: int = 0
     rows: int = 0
 
 
-def database_url(name: str) -> str:
-    base = urlparse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/iop"))
-    return urlunparse(base._replace(path=f"/{name}"))
+class Postgres:
+    """A scratch database on the server DATABASE_URL names."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    @staticmethod
+    def url(name: str) -> str:
+        base = urlparse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/iop"))
+        return urlunparse(base._replace(path=f"/{name}"))
+
+    def _admin(self, statement: sql.Composable) -> None:
+        with psycopg.connect(self.url("postgres"), autocommit=True) as connection:
+            connection.execute(statement)
+
+    def create(self) -> None:
+        self.drop()
+        self._admin(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.name)))
+
+    def drop(self) -> None:
+        self._admin(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name)))
+
+    def environment(self, tree: Path) -> dict:
+        return {"DATABASE_URL": self.url(self.name), "IOP_VAR_DIR": str(tree / "var")}
+
+    def snapshot(self) -> dict[str, tuple[int, str, list]]:
+        """Per table: row count, a checksum of every row, and the primary keys (for relabelled tables)."""
+        tables = {}
+        with psycopg.connect(self.url(self.name)) as connection:
+            for (table,) in connection.execute(TABLES_SQL).fetchall():
+                count, checksum = connection.execute(ROWS_SQL.format(sql.Identifier(table))).fetchone()
+                keys = []
+                if table in RELABELLED:
+                    (key,) = connection.execute(PRIMARY_KEY_SQL, [table]).fetchone()
+                    query = sql.SQL("SELECT {} FROM {} ORDER BY 1").format(sql.Identifier(key), sql.Identifier(table))
+                    keys = [row[0] for row in connection.execute(query).fetchall()]
+                tables[table] = (count, checksum, keys)
+        return tables
+
+    def schema(self) -> dict[str, set[tuple]]:
+        with psycopg.connect(self.url(self.name)) as connection:
+            return {part: set(connection.execute(query).fetchall()) for part, query in SCHEMA_SQL.items()}
 
 
-def admin_connection():
-    return psycopg.connect(database_url("postgres"), autocommit=True)
+class Sqlite:
+    """The SQLite file ``make run`` keeps under var/ when no DATABASE_URL is set."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.path = folder / "iop.sqlite3"
+
+    def create(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.path.unlink(missing_ok=True)
+
+    def drop(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+    def environment(self, tree: Path) -> dict:
+        return {"DATABASE_URL": "", "IOP_VAR_DIR": str(self.folder)}
+
+    def snapshot(self) -> dict[str, tuple[int, str, list]]:
+        tables = {}
+        with sqlite3.connect(self.path) as connection:
+            names = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").fetchall()
+            for (table,) in names:
+                rows = sorted(repr(row) for row in connection.execute(f'SELECT * FROM "{table}"'))  # noqa: S608
+                keys = sorted(row.split(",")[0] for row in rows) if table in RELABELLED else []
+                tables[table] = (len(rows), hashlib.md5("|".join(rows).encode()).hexdigest(), keys)  # noqa: S324
+        return tables
+
+    def schema(self) -> dict[str, set[tuple]]:
+        """Columns and indexes (SQLite keeps CHECK constraints inside each table's definition, where
+        Django never looks a name up; it rebuilds the table from the migration state instead)."""
+        columns, indexes = set(), set()
+        with sqlite3.connect(self.path) as connection:
+            names = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+            for (table,) in names:
+                for row in connection.execute(f'PRAGMA table_info("{table}")'):
+                    columns.add((table, row[1], row[2], row[3], row[4] or "", row[5]))
+                for row in connection.execute(f'PRAGMA index_list("{table}")'):
+                    if not row[1].startswith("sqlite_autoindex"):
+                        indexes.add((table, row[1], row[2], row[4]))
+        return {"columns": columns, "indexes": indexes}
 
 
-def recreate(name: str) -> None:
-    with admin_connection() as connection:
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+def database_for(case: str, workdir: Path):
+    engine, _ = CASES[case]
+    if engine == "sqlite":
+        return Sqlite(workdir / f"var-{case}")
+    return Postgres(f"iop_layout_{case.replace('-', '_').lower()}_{os.getpid()}")
 
 
-def drop(name: str) -> None:
-    with admin_connection() as connection:
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
-def manage(tree: Path, database: str, *args: str) -> None:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(database),
-        "DEBUG": "1",
-        "IOP_VAR_DIR": str(tree / "var"),
-        "CELERY_TASK_ALWAYS_EAGER": "1",
-    }
+def manage(tree: Path, database, *args: str) -> None:
+    env = {**os.environ, "DEBUG": "1", "CELERY_TASK_ALWAYS_EAGER": "1", **database.environment(tree)}
+    if not env["DATABASE_URL"]:
+        del env["DATABASE_URL"]
     env.pop("PYTEST_VERSION", None)
     env.pop("DJANGO_SETTINGS_MODULE", None)
     result = subprocess.run(
@@ -126,33 +202,13 @@ def checkout(commit: str, into: Path) -> None:
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
 
 
-def snapshot(database: str) -> dict[str, tuple[int, str, list]]:
-    """Per table: row count, a checksum of every row, and the primary keys (for relabelled tables)."""
-    tables = {}
-    with psycopg.connect(database_url(database)) as connection:
-        for (table,) in connection.execute(TABLES_SQL).fetchall():
-            count, checksum = connection.execute(ROWS_SQL.format(sql.Identifier(table))).fetchone()
-            ids = []
-            if table in RELABELLED:
-                (key,) = connection.execute(PRIMARY_KEY_SQL, [table]).fetchone()
-                query = sql.SQL("SELECT {} FROM {} ORDER BY 1").format(sql.Identifier(key), sql.Identifier(table))
-                ids = [row[0] for row in connection.execute(query).fetchall()]
-            tables[table] = (count, checksum, ids)
-    return tables
-
-
-def schema(database: str) -> dict[str, set[tuple]]:
-    with psycopg.connect(database_url(database)) as connection:
-        return {part: set(connection.execute(sql).fetchall()) for part, sql in SCHEMA_SQL.items()}
-
-
 def compare(report: Report, before: dict, after: dict) -> None:
     for table in sorted(set(before) - set(after)):
         report.problems.append(f"table {table} is gone")
     for table in sorted(set(after) - set(before)):
         report.problems.append(f"table {table} appeared (a move must not create tables)")
     for table in sorted(set(before) & set(after)):
-        (count_before, sum_before, ids_before), (count_after, sum_after, ids_after) = before[table], after[table]
+        (count_before, sum_before, keys_before), (count_after, sum_after, keys_after) = before[table], after[table]
         report.tables += 1
         report.rows += count_before
         if table == "django_migrations":
@@ -160,10 +216,10 @@ def compare(report: Report, before: dict, after: dict) -> None:
                 report.problems.append("django_migrations lost rows")
             continue
         if table in RELABELLED:
-            if ids_before != ids_after:
+            if keys_before != keys_after:
                 report.problems.append(f"{table}: rows differ ({count_before} before, {count_after} after)")
             elif sum_before != sum_after:
-                report.notes.append(f"{table}: {count_after} rows, same ids; {RELABELLED[table]}")
+                report.notes.append(f"{table}: {count_after} rows, same keys; {RELABELLED[table]}")
             continue
         if count_before != count_after:
             report.problems.append(f"{table}: {count_before} rows before, {count_after} after")
@@ -175,62 +231,65 @@ def compare_schema(report: Report, migrated: dict, fresh: dict) -> None:
     # Tables a seed makes for itself (seed_scale's marker) are not the migrations' business.
     migrations_tables = {row[0] for row in fresh["columns"]}
     migrated = {part: {row for row in rows if row[0] in migrations_tables} for part, rows in migrated.items()}
-    for part in SCHEMA_SQL:
+    for part in fresh:
         for row in sorted(migrated[part] - fresh[part], key=str)[:20]:
             report.problems.append(f"{part}: only in the migrated database: {row}")
         for row in sorted(fresh[part] - migrated[part], key=str)[:20]:
             report.problems.append(f"{part}: only in a fresh database: {row}")
 
 
-def check(seed: str, base: str, workdir: Path, fresh_schema: dict) -> Report:
-    report = Report(seed)
-    database = f"iop_layout_{seed.replace('-', '_').lower()}_{os.getpid()}"
-    old_tree = workdir / f"old-{seed}"
+def fresh_schema(engine: str, workdir: Path) -> dict:
+    database = (
+        Sqlite(workdir / "var-fresh")
+        if engine == "sqlite"
+        else Postgres(f"iop_layout_fresh_{workdir.name}_{os.getpid()}")
+    )
+    database.create()
+    try:
+        manage(ROOT, database, "migrate", "--noinput")
+        return database.schema()
+    finally:
+        database.drop()
+
+
+def check(case: str, base: str, workdir: Path) -> Report:
+    report = Report(case)
+    engine, seeds = CASES[case]
+    old_tree = workdir / f"old-{case}"
     old_tree.mkdir()
     checkout(base, old_tree)
-    recreate(database)
+    database = database_for(case, workdir)
+    database.create()
     try:
         manage(old_tree, database, "migrate", "--noinput")
-        for command in SEEDS[seed]:
+        for command in seeds:
             manage(old_tree, database, *command)
-        before = snapshot(database)
+        before = database.snapshot()
         manage(ROOT, database, "migrate", "--noinput")
-        after = snapshot(database)
-        compare(report, before, after)
-        compare_schema(report, schema(database), fresh_schema)
+        compare(report, before, database.snapshot())
+        compare_schema(report, database.schema(), fresh_schema(engine, workdir / case.replace("-", "_")))
     finally:
-        drop(database)
+        database.drop()
     return report
 
 
-def fresh_database_schema(workdir: Path) -> dict:
-    database = f"iop_layout_fresh_{os.getpid()}"
-    recreate(database)
-    try:
-        manage(ROOT, database, "migrate", "--noinput")
-        return schema(database)
-    finally:
-        drop(database)
-
-
-def run(seeds: list[str], base: str = LAYOUT_BASE) -> list[Report]:
+def run(cases: list[str], base: str = LAYOUT_BASE) -> list[Report]:
     with tempfile.TemporaryDirectory(prefix="iop-layout-") as scratch:
         workdir = Path(scratch)
-        fresh = fresh_database_schema(workdir)
-        # The seeds run side by side: each has its own database and scratch tree.
-        with ThreadPoolExecutor(max_workers=len(seeds)) as pool:
-            return list(pool.map(lambda seed: check(seed, base, workdir, fresh), seeds))
+        # The cases run side by side: each has its own database and scratch tree.
+        with ThreadPoolExecutor(max_workers=len(cases)) as pool:
+            return list(pool.map(lambda case: check(case, base, workdir), cases))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", default=LAYOUT_BASE, help="the older commit whose code seeds the database")
-    parser.add_argument("--seed", choices=sorted(SEEDS), action="append", help="default: every seed")
+    parser.add_argument("--case", choices=sorted(CASES), action="append", help="default: every case")
     options = parser.parse_args()
     failed = False
-    for report in run(options.seed or list(SEEDS), options.base):
+    for report in run(options.case or list(CASES), options.base):
         verdict = "FAILED" if report.problems else "ok"
-        print(f"{report.seed}: {verdict}: {report.tables} tables, {report.rows} rows compared")
+        print(f"{report.case}: {verdict}: {report.tables} tables, {report.rows} rows compared")
         for note in report.notes:
             print(f"  changed on purpose: {note}")
         for problem in report.problems:

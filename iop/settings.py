@@ -60,7 +60,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     # The project's apps, lowest first: each may use those above it in this list
-    # (iop/tests/test_layout.py holds the rule and its named exceptions).
+    # (the README's layout section holds the rule and its named exceptions; iop/tests/test_layout.py checks it).
     "iop",
     "programs",
     "accounts",

@@ -1,3 +1,5 @@
+"""The chart's forms: registration, the intake steps, and the chart's records. Services do the saving."""
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone

@@ -6,6 +6,7 @@ migrations may reach anywhere.
 """
 
 import ast
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -15,30 +16,26 @@ from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# Lowest first: an app may import the apps before it in this list.
-LAYERS = [
-    "iop",
-    "programs",
-    "accounts",
-    "patients",
-    "audit",
-    "notifications",
-    "scheduling",
-    "testing",
-    "medications",
-    "clinical",
-    "aftercare",
-    "demo",
-]
+README = ROOT / "README.md"
 
-# The only imports that go up the stack, each through one named module, with the reason.
-UPWARD_EXCEPTIONS = {
-    ("patients", "audit.services"): "the chart writes an access-log row for every look",
-    ("patients", "audit.constants"): "the access-log row's data category and outcome",
-    ("patients", "notifications.services"): "break-the-glass and authorization follow-up put tasks on work lists",
-    ("patients", "notifications.constants"): "the kind of task they put there",
-    ("testing", "medications.selectors"): "a drug test is read against the medication list active that day",
-}
+
+def read_layout() -> tuple[list[str], dict[tuple[str, str], str]]:
+    """The apps (lowest first) and the named upward exceptions, as the README's layout section writes them."""
+    section = README.read_text().split("## Layout", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```", 2)[1]
+    layers = [match.group(1) for match in re.finditer(r"^(\w+)/\s", block, re.M)]
+    layers = [app for app in layers if (ROOT / app / "apps.py").exists()]
+    exceptions = {}
+    for match in re.finditer(r"^- (\w+) → ((?:`[\w.]+`(?:, )?)+): (.+(?:\n  .+)*)", section, re.M):
+        reason = " ".join(match.group(3).split())
+        for target in re.findall(r"`([\w.]+)`", match.group(2)):
+            exceptions[(match.group(1), target)] = reason
+    return layers, exceptions
+
+
+# Lowest first: an app may import the apps before it. The README's layout section is the one
+# place the order and its exceptions are written.
+LAYERS, UPWARD_EXCEPTIONS = read_layout()
 
 
 def project_modules() -> dict[str, Path]:
@@ -84,6 +81,19 @@ def owning_module(name: str) -> str:
     while parts and ".".join(parts) not in MODULES:
         parts.pop()
     return ".".join(parts)
+
+
+def test_the_readme_names_every_project_app_and_its_exceptions():
+    project_apps = sorted(path.parent.name for path in ROOT.glob("*/apps.py"))
+    assert sorted(LAYERS) == project_apps
+    assert LAYERS[0] == "iop"
+    assert set(UPWARD_EXCEPTIONS) == {
+        ("patients", "audit.services"),
+        ("patients", "audit.constants"),
+        ("patients", "notifications.services"),
+        ("patients", "notifications.constants"),
+        ("testing", "medications.selectors"),
+    }
 
 
 def test_installed_apps_list_the_project_apps_in_layer_order():

@@ -6,6 +6,7 @@ from accounts.tests.factories import (
     DirectorFactory,
     IntakeCoordinatorFactory,
 )
+from patients.tests.instrument_answers import DEFAULT_CIWA_BANDS
 from programs.tests.factories import ProgramFactory
 
 
@@ -37,3 +38,9 @@ def director(db, program):
 @pytest.fixture
 def admin_user(db):
     return AdminFactory()
+
+
+@pytest.fixture(autouse=True)
+def _default_ciwa_bands(settings):
+    """The tests read CIWA-Ar bands from the setting; pin them so a local override cannot leak in."""
+    settings.CIWA_AR_BANDS = DEFAULT_CIWA_BANDS

@@ -1,72 +1,16 @@
-"""Scoring of every instrument against the published bands, on both sides of every cut-off."""
-
-from functools import cache
+"""Each instrument scored as published: items, totals, bands, subscales and safety alerts."""
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from patients.instruments import (
-    AUDIT_BANDS,
     BAM_SUBSCALES,
-    COWS_BANDS,
-    DAST10_BANDS,
     DAST10_REVERSED,
-    GAD7_BANDS,
-    PHQ9_BANDS,
     SPECS,
     IncompleteInstrument,
     Instrument,
     score,
 )
-
-DEFAULT_CIWA_BANDS = [(0, "minimal"), (10, "mild to moderate"), (16, "severe")]
-TOTAL_SCORED = [code for code, spec in SPECS.items() if spec.max_score is not None]
-
-
-@pytest.fixture(autouse=True)
-def _default_ciwa_bands(settings):
-    """The tests read CIWA-Ar bands from the setting; pin them so a local override cannot leak in."""
-    settings.CIWA_AR_BANDS = DEFAULT_CIWA_BANDS
-
-
-@cache
-def _reachable(instrument: str) -> tuple[frozenset[int], ...]:
-    """reachable[i]: every sum the items from index i to the end can make."""
-    items = SPECS[instrument].items
-    reachable = [frozenset({0})]
-    for item in reversed(items):
-        reachable.insert(0, frozenset(v + rest for v in item.allowed for rest in reachable[0]))
-    return tuple(reachable)
-
-
-def answers_for(instrument: str, total: int) -> list[int]:
-    """Answers using only allowed item values whose plain sum is exactly ``total``."""
-    items = SPECS[instrument].items
-    reachable = _reachable(instrument)
-    assert total in reachable[0], f"{instrument} cannot reach {total}"
-    answers, remaining = [], total
-    for index, item in enumerate(items):
-        value = max(v for v in item.allowed if remaining - v in reachable[index + 1])
-        answers.append(value)
-        remaining -= value
-    assert remaining == 0
-    return answers
-
-
-def dast_answers_for(total: int) -> list[int]:
-    """DAST-10 answers whose score (item 3 reversed) is ``total``."""
-    scored = answers_for(Instrument.DAST10, total)
-    return [1 - v if number in DAST10_REVERSED else v for number, v in enumerate(scored, start=1)]
-
-
-def expected_score(instrument: str, answers: list[int]) -> int:
-    if instrument == Instrument.DAST10:
-        return sum(1 - v if n in DAST10_REVERSED else v for n, v in enumerate(answers, start=1))
-    return sum(answers)
-
-
-# --- The item tables themselves --------------------------------------------------------------
+from patients.tests.instrument_answers import answers_for, dast_answers_for
 
 
 @pytest.mark.parametrize("instrument", list(SPECS))
@@ -105,9 +49,6 @@ def test_audit_c_is_the_first_three_audit_items():
 def test_audit_items_9_and_10_allow_only_0_2_4():
     for item in SPECS[Instrument.AUDIT].items[8:]:
         assert item.allowed == {0, 2, 4}
-
-
-# --- PHQ-9 ---------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -155,9 +96,6 @@ def test_phq9_other_items_never_raise_the_safety_alert():
         assert score(Instrument.PHQ9, answers).safety_alert is False
 
 
-# --- GAD-7 ---------------------------------------------------------------------------------
-
-
 @pytest.mark.parametrize(
     ("total", "band"),
     [
@@ -176,9 +114,6 @@ def test_gad7_bands(total, band):
     assert result.score == total
     assert result.band == band
     assert result.safety_alert is False
-
-
-# --- AUDIT ---------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -204,9 +139,6 @@ def test_audit_bands(total, band):
 def test_audit_scores_items_9_and_10_at_their_weighted_values():
     answers = [0] * 8 + [2, 4]
     assert score(Instrument.AUDIT, answers).score == 6
-
-
-# --- AUDIT-C -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -238,9 +170,6 @@ def test_audit_c_threshold_depends_on_sex(sex, total, positive):
 
 def test_audit_c_default_sex_uses_the_womens_threshold():
     assert score(Instrument.AUDITC, [1, 1, 1]).is_positive is True
-
-
-# --- DAST-10 -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -285,9 +214,6 @@ def test_dast10_other_items_are_not_reversed():
         answers = [0, 0, 1, 0, 0, 0, 0, 0, 0, 0]
         answers[number - 1] = 1
         assert score(Instrument.DAST10, answers).score == 1
-
-
-# --- BAM -----------------------------------------------------------------------------------
 
 
 def test_bam_subscale_item_lists():
@@ -350,9 +276,6 @@ def test_bam_item_14_is_no_or_yes_scored_0_or_4():
     assert set(excinfo.value.errors) == {14}
 
 
-# --- COWS ----------------------------------------------------------------------------------
-
-
 @pytest.mark.parametrize(
     ("total", "band"),
     [
@@ -382,9 +305,6 @@ def test_cows_refuses_values_between_the_anchors():
     with pytest.raises(IncompleteInstrument) as excinfo:
         score(Instrument.COWS, answers)
     assert set(excinfo.value.errors) == {1, 11}
-
-
-# --- CIWA-Ar -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -426,168 +346,3 @@ def test_ciwa_ar_item_10_is_scored_0_to_4():
     assert set(excinfo.value.errors) == {10}
     answers[9] = 4
     assert score(Instrument.CIWAAR, answers).score == 4
-
-
-# --- Incomplete and invalid answers --------------------------------------------------------
-
-
-def test_missing_items_are_named_exactly():
-    answers = [1, 2, None, 1, 0, 1, 2]  # item 3 blank, items 8 and 9 absent
-    with pytest.raises(IncompleteInstrument) as excinfo:
-        score(Instrument.PHQ9, answers)
-    assert excinfo.value.errors == {3: "Answer this item.", 8: "Answer this item.", 9: "Answer this item."}
-    assert "items 3, 8, 9 not answered" in str(excinfo.value)
-
-
-def test_empty_string_counts_as_not_answered():
-    answers = [0] * 7
-    answers[4] = ""
-    with pytest.raises(IncompleteInstrument) as excinfo:
-        score(Instrument.GAD7, answers)
-    assert excinfo.value.errors == {5: "Answer this item."}
-
-
-@pytest.mark.parametrize("instrument", list(SPECS))
-def test_no_answers_names_every_item(instrument):
-    with pytest.raises(IncompleteInstrument) as excinfo:
-        score(instrument, [])
-    assert set(excinfo.value.errors) == set(range(1, SPECS[instrument].item_count + 1))
-
-
-def test_out_of_range_value_on_phq_item_is_named():
-    answers = [0] * 9
-    answers[3] = 5
-    with pytest.raises(IncompleteInstrument) as excinfo:
-        score(Instrument.PHQ9, answers)
-    assert excinfo.value.errors == {4: "Choose one of the listed answers."}
-    assert "out of range" in str(excinfo.value)
-
-
-@pytest.mark.parametrize("value", [1, 3, 5, -2])
-def test_audit_item_9_refuses_values_other_than_0_2_4(value):
-    answers = [0] * 10
-    answers[8] = value
-    with pytest.raises(IncompleteInstrument) as excinfo:
-        score(Instrument.AUDIT, answers)
-    assert excinfo.value.errors == {9: "Choose one of the listed answers."}
-
-
-@pytest.mark.parametrize("value", [-1, 4, "three", "2.5", 2.5, [1]])
-def test_invalid_values_are_named(value):
-    answers = [0] * 9
-    answers[1] = value
-    with pytest.raises(IncompleteInstrument) as excinfo:
-        score(Instrument.PHQ9, answers)
-    assert excinfo.value.errors == {2: "Choose one of the listed answers."}
-
-
-def test_whole_numbers_given_as_text_or_float_are_accepted():
-    assert score(Instrument.PHQ9, ["1", "2", "0", "0", "0", "0", "0", "0", "0"]).score == 3
-    assert score(Instrument.GAD7, [1.0, 0, 0, 0, 0, 0, 2]).score == 3
-
-
-def test_missing_and_invalid_items_are_reported_together():
-    answers = [0, 9, None, 0, 0, 0, 0, 0]
-    with pytest.raises(IncompleteInstrument) as excinfo:
-        score(Instrument.PHQ9, answers)
-    assert excinfo.value.errors == {
-        2: "Choose one of the listed answers.",
-        3: "Answer this item.",
-        9: "Answer this item.",
-    }
-
-
-@pytest.mark.parametrize("instrument", list(SPECS))
-def test_too_many_answers_are_refused(instrument):
-    spec = SPECS[instrument]
-    answers = [min(item.allowed) for item in spec.items] + [0]
-    with pytest.raises(IncompleteInstrument) as excinfo:
-        score(instrument, answers)
-    assert excinfo.value.errors == {spec.item_count + 1: f"{spec.title} has only {spec.item_count} items."}
-
-
-def test_incomplete_instrument_is_a_value_error():
-    with pytest.raises(ValueError, match="Incomplete instrument"):
-        score(Instrument.GAD7, [0] * 6)
-
-
-def test_unknown_instrument_is_refused():
-    with pytest.raises(KeyError):
-        score("madrs", [0] * 10)
-
-
-# --- Monotone bands over the whole range ---------------------------------------------------
-
-BAND_ORDER = {
-    Instrument.PHQ9: [label for _, label in PHQ9_BANDS],
-    Instrument.GAD7: [label for _, label in GAD7_BANDS],
-    Instrument.AUDIT: [label for _, label in AUDIT_BANDS],
-    Instrument.AUDITC: ["negative", "positive"],
-    Instrument.DAST10: [label for _, label in DAST10_BANDS],
-    Instrument.COWS: [label for _, label in COWS_BANDS],
-    Instrument.CIWAAR: [label for _, label in DEFAULT_CIWA_BANDS],
-}
-
-
-def band_rank(instrument: str, band: str) -> int:
-    return BAND_ORDER[instrument].index(band)
-
-
-@pytest.mark.parametrize("instrument", TOTAL_SCORED)
-def test_every_total_scores_to_itself_and_bands_never_go_down(instrument):
-    spec = SPECS[instrument]
-    ranks = []
-    for total in range(spec.max_score + 1):
-        if instrument == Instrument.DAST10:
-            answers = dast_answers_for(total)
-        elif total in _reachable(instrument)[0]:
-            answers = answers_for(instrument, total)
-        else:
-            continue
-        result = score(instrument, answers)
-        assert result.score == total
-        ranks.append(band_rank(instrument, result.band))
-    assert ranks == sorted(ranks)
-    assert ranks[0] == 0
-    assert ranks[-1] == len(BAND_ORDER[instrument]) - 1
-
-
-# --- Property-based ------------------------------------------------------------------------
-
-
-@st.composite
-def valid_administration(draw, instruments=tuple(SPECS)):
-    instrument = draw(st.sampled_from(instruments))
-    answers = [draw(st.sampled_from(sorted(item.allowed))) for item in SPECS[instrument].items]
-    return instrument, answers
-
-
-@given(valid_administration(), st.sampled_from(["", "male", "female", "intersex", "unknown"]))
-def test_any_valid_answers_score_to_their_sum_within_range(administration, sex):
-    instrument, answers = administration
-    spec = SPECS[instrument]
-    result = score(instrument, answers, sex=sex)
-    if spec.max_score is None:
-        assert result.score is None
-        assert result.subscales == {
-            name: sum(answers[n - 1] for n in numbers) for name, numbers in BAM_SUBSCALES.items()
-        }
-        return
-    assert result.score == expected_score(instrument, answers)
-    assert 0 <= result.score <= spec.max_score
-    assert result.band in BAND_ORDER[instrument]
-    if instrument == Instrument.PHQ9:
-        assert result.safety_alert is (answers[8] > 0)
-    else:
-        assert result.safety_alert is False
-
-
-@given(st.data())
-def test_band_is_monotone_in_the_score(data):
-    instrument = data.draw(st.sampled_from(TOTAL_SCORED))
-    first = data.draw(valid_administration((instrument,)))[1]
-    second = data.draw(valid_administration((instrument,)))[1]
-    sex = data.draw(st.sampled_from(["", "male", "female"]))
-    low, high = sorted((score(instrument, a, sex=sex) for a in (first, second)), key=lambda r: r.score)
-    assert band_rank(instrument, low.band) <= band_rank(instrument, high.band)
-    assert low.is_positive <= high.is_positive
