@@ -241,7 +241,7 @@ def pages(facts: dict) -> list[dict]:
         },
         get("compliance dashboard", f"/schedule/compliance/?program={facts['program_id']}", cookie=director),
         get("work list", "/"),
-        get("drug-test lists", "/patients/drug-tests/"),
+        get("drug-test lists", "/testing/"),
     ]
 
 
