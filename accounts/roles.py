@@ -80,6 +80,9 @@ MEDICATIONS_READ = ("medications", MEDICATION_MODELS, READ)
 DRUG_TESTS_WRITE = ("testing", DRUG_TEST_MODELS, WRITE)
 TESTING_CONFIG_READ = ("testing", TESTING_CONFIG_MODELS, READ)
 
+# Supervisors and directors let a discharge go ahead with a safety alert open, by name.
+ALERT_ACKNOWLEDGEMENT = ("patients", ("patientalert",), ("acknowledge",))
+
 # Emergency access to a chart outside one's care team (patients/services/access.py).
 BREAK_GLASS = ("patients", ("breakglassaccess",), ("view", "add"))
 
@@ -125,6 +128,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, tuple[str, ...] | str, tuple[str, ..
     ],
     Role.SUPERVISOR: [
         WORK_LIST,
+        ALERT_ACKNOWLEDGEMENT,
         PART2_DISCLOSURE,
         BREAK_GLASS,
         CLINICAL_RECORD,
@@ -142,6 +146,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, tuple[str, ...] | str, tuple[str, ..
     ],
     Role.DIRECTOR: [
         WORK_LIST,
+        ALERT_ACKNOWLEDGEMENT,
         PART2_DISCLOSURE,
         BREAK_GLASS,
         CLINICAL_RECORD_READ,

@@ -48,7 +48,27 @@ class TaskKind(models.TextChoices):
     INSTRUMENT_DUE = "instrument_due", "Instrument due"
     AFTERCARE_CHECKIN = "aftercare_checkin", "Aftercare check-in"
     MESSAGE_FAILED = "message_failed", "Message to patient failed"
+    # Follow-up of clinical findings (patients/follow_up.py holds the rules).
+    SUICIDE_RISK_ASSESSMENT = "suicide_risk", "Suicide risk assessment"
+    WITHDRAWAL_EVALUATION = "withdrawal", "Withdrawal evaluation"
+    MEDICAL_EVALUATION = "medical_evaluation", "Medical evaluation now"
+    DRUG_TEST_REVIEW = "drug_test_review", "Review drug test with patient"
+    OVERDOSE_RISK = "overdose_risk", "Naloxone and overdose-risk counselling"
+    MOUD_ABSENT = "moud_absent", "Prescribed MOUD absent from a drug test"
+    SPECIMEN_PROBLEM = "specimen_problem", "Specimen not valid"
+    PLAN_REVISION = "plan_revision", "Treatment plan review after use"
+    INITIAL_PLAN = "initial_plan", "Initial treatment plan not signed"
+    ADMISSION_COSIGN = "admission_cosign", "Co-sign admission below recommended level"
+    ESCALATION = "escalation", "Escalated: not done in time"
     OTHER = "other", "Other"
+
+
+class TaskSeverity(models.IntegerChoices):
+    """How urgent a task is; the work list sorts by severity, then by due time."""
+
+    CRITICAL = 1, "Critical"
+    HIGH = 2, "High"
+    NORMAL = 3, "Normal"
 
 
 class TaskStatus(models.TextChoices):

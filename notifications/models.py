@@ -7,7 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from iop.models import TimeStampedModel
 
-from .constants import Channel, DeliveryError, MessageStatus, MessageTemplate, TaskKind, TaskStatus
+from .constants import Channel, DeliveryError, MessageStatus, MessageTemplate, TaskKind, TaskSeverity, TaskStatus
 
 
 class OutboundMessage(TimeStampedModel):
@@ -105,6 +105,13 @@ class StaffTask(TimeStampedModel):
     escalated_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="escalations"
     )
+    severity = models.PositiveSmallIntegerField(choices=TaskSeverity.choices, default=TaskSeverity.NORMAL)
+    # Escalation: if the task is not done by escalate_at, each of escalate_to gets a task of
+    # its own (made once: escalated_at is claimed by the sweep, notifications/services/tasks.py).
+    escalate_at = models.DateTimeField(null=True, blank=True)
+    escalate_to = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    escalation_title = models.CharField(max_length=200, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = StaffTaskQuerySet.as_manager()
     history = HistoricalRecords()
@@ -114,6 +121,12 @@ class StaffTask(TimeStampedModel):
         indexes = [
             # Work list: a staff member's open (or snoozed) tasks by due date.
             models.Index(fields=["assignee", "status", "due_at"], name="notif_task_worklist"),
+            # The escalation sweep: tasks with an escalation still to make, by when it is due.
+            models.Index(
+                fields=["escalate_at"],
+                name="notif_task_escalation_due",
+                condition=models.Q(escalate_at__isnull=False, escalated_at__isnull=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -132,6 +145,11 @@ class StaffTask(TimeStampedModel):
                 condition=~models.Q(dedupe_key=""),
                 name="%(app_label)s_%(class)s_dedupe_key_set",
                 violation_error_message="Give the task a dedupe key.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(escalate_at__isnull=True) | ~models.Q(escalation_title=""),
+                name="%(app_label)s_%(class)s_escalation_titled",
+                violation_error_message="An escalation says what the escalated task is about.",
             ),
         ]
 

@@ -4,7 +4,7 @@ from dataclasses import asdict
 
 from celery import shared_task
 
-from .services import delivery, work_list_run
+from .services import delivery, tasks_escalate_due, work_list_run
 
 
 @shared_task(ignore_result=True)
@@ -18,3 +18,9 @@ def deliver_due_messages() -> dict:
 def work_list_daily() -> dict:
     """Every app's daily follow-up tasks (authorizations, plan reviews, unsigned notes, pending results, …)."""
     return work_list_run()
+
+
+@shared_task(ignore_result=True, autoretry_for=(Exception,), retry_backoff=30, retry_backoff_max=300, max_retries=5)
+def escalate_overdue_tasks() -> int:
+    """Tasks not done by their escalation time reach the supervisor or director (each claimed once)."""
+    return tasks_escalate_due()

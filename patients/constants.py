@@ -127,8 +127,38 @@ class UseFrequency(models.TextChoices):
 class AlertKind(models.TextChoices):
     SAFETY = "safety", "Safety risk"
     WITHDRAWAL = "withdrawal", "Withdrawal risk"
+    OVERDOSE_RISK = "overdose_risk", "Overdose risk"
     ALLERGY = "allergy", "Allergy"
     OTHER = "other", "Other"
+
+
+# Alerts a clinician must close with an assessment (risk level and action), not a note alone.
+ASSESSED_ALERT_KINDS = frozenset({AlertKind.SAFETY, AlertKind.WITHDRAWAL, AlertKind.OVERDOSE_RISK})
+
+
+class AlertSeverity(models.IntegerChoices):
+    CRITICAL = 1, "Critical"
+    HIGH = 2, "High"
+    NORMAL = 3, "Normal"
+
+
+class RiskLevel(models.TextChoices):
+    """The clinician's judgement after assessing the patient (e.g. a suicide risk assessment)."""
+
+    LOW = "low", "Low"
+    MODERATE = "moderate", "Moderate"
+    HIGH = "high", "High"
+
+
+class AlertAction(models.TextChoices):
+    """What was done about an assessed alert."""
+
+    SAFETY_PLAN = "safety_plan", "Safety plan made or updated"
+    MEDICATION = "medication", "Medication started or adjusted"
+    NALOXONE = "naloxone", "Naloxone given and overdose risk counselled"
+    HIGHER_LEVEL_OF_CARE = "higher_level", "Referred to a higher level of care"
+    EMERGENCY_SERVICES = "emergency", "Emergency services called"
+    NONE = "none", "No action needed (say why in the note)"
 
 
 class CareTeamRole(models.TextChoices):

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/insurance/", chart.chart_insurance, name="chart_insurance"),
     path("<int:pk>/add/<slug:kind>/", chart.chart_record_add, name="chart_record_add"),
     path("<int:pk>/alerts/<int:alert_pk>/resolve/", chart.alert_resolve, name="alert_resolve"),
+    path("<int:pk>/alerts/<int:alert_pk>/acknowledge/", chart.alert_acknowledge, name="alert_acknowledge"),
     path("<int:pk>/episodes/<int:episode_pk>/level/", chart.level_of_care_change, name="level_of_care_change"),
     path("<int:pk>/intake/start/", intake.intake_start, name="intake_start"),
     path("intake/", intake.intake_list, name="intake_list"),

@@ -31,17 +31,21 @@ def _mark_patient_visibility(tasks: list[StaffTask], user) -> list[StaffTask]:
     return tasks
 
 
+# Most urgent first (critical, high, normal), then the earliest due.
+WORK_LIST_ORDER = ("severity", "due_at", "id")
+
+
 def work_list_tasks(user, *, limit: int = 50) -> list[StaffTask]:
-    """This staff member's open tasks due today or overdue, oldest first (two queries)."""
+    """This staff member's open tasks due today or overdue, most urgent first (two queries)."""
     tasks = StaffTask.objects.actionable().filter(assignee=user, due_at__lt=end_of_today())
-    return _mark_patient_visibility(list(tasks.select_related("patient").order_by("due_at", "id")[:limit]), user)
+    return _mark_patient_visibility(list(tasks.select_related("patient").order_by(*WORK_LIST_ORDER)[:limit]), user)
 
 
 def team_tasks(user, *, limit: int = 50) -> list[StaffTask]:
-    """The open tasks due today or overdue of the staff this user supervises (two queries)."""
+    """The open tasks due today or overdue of the staff this user supervises, most urgent first (two queries)."""
     tasks = StaffTask.objects.actionable().filter(assignee__supervisor=user, due_at__lt=end_of_today())
     return _mark_patient_visibility(
-        list(tasks.select_related("patient", "assignee").order_by("due_at", "id")[:limit]), user
+        list(tasks.select_related("patient", "assignee").order_by(*WORK_LIST_ORDER)[:limit]), user
     )
 
 

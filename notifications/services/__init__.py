@@ -18,11 +18,12 @@ from .messages import MessageRequest, message_cancel, message_enqueue, message_r
 from .rendering import forbidden_words_in, render_message, template_context
 from .session_messages import PATIENT_CHANNELS, session_change_notify, session_message_prefix, session_reminders_enqueue
 from .sms_preferences import patient_sms_opt_in, patient_sms_opt_out, sms_inbound, sms_opt_in, sms_opt_out
-from .tasks import task_complete, task_create, task_snooze
+from .tasks import ESCALATION_DUE_WITHIN, task_complete, task_create, task_snooze, tasks_close_for, tasks_escalate_due
 from .work_list import end_of_day, register_daily_producer, work_list_run
 
 __all__ = [
     "CONSENT_FOR_CHANNEL",
+    "ESCALATION_DUE_WITHIN",
     "PATIENT_CHANNELS",
     "DeliveryStats",
     "MessageRequest",
@@ -57,6 +58,8 @@ __all__ = [
     "task_complete",
     "task_create",
     "task_snooze",
+    "tasks_close_for",
+    "tasks_escalate_due",
     "template_context",
     "work_list_run",
 ]

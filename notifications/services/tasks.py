@@ -1,6 +1,7 @@
 """Staff tasks on the work list: created once per cause (dedupe key), done or snoozed with a reason."""
 
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,9 +11,13 @@ from patients.models import Patient
 
 from ..constants import (
     TaskKind,
+    TaskSeverity,
     TaskStatus,
 )
 from ..models import StaffTask
+
+# An escalation is due within the hour: the person it reaches is the last line.
+ESCALATION_DUE_WITHIN = timedelta(hours=1)
 
 
 @transaction.atomic
@@ -25,10 +30,21 @@ def task_create(
     dedupe_key: str,
     patient: Patient | None = None,
     escalated_from: StaffTask | None = None,
+    severity: int = TaskSeverity.NORMAL,
+    escalate_at: datetime | None = None,
+    escalate_to: Iterable = (),
+    escalation_title: str = "",
 ) -> StaffTask:
-    """Put a task on a work list; the same dedupe key returns the existing task instead of a second one."""
+    """Put a task on a work list; the same dedupe key returns the existing task instead of a second one.
+
+    With ``escalate_at``, the task escalates: if it is not done by then, each of ``escalate_to``
+    gets a task of its own titled ``escalation_title`` (see ``tasks_escalate_due``).
+    """
     if kind not in TaskKind.values:
         raise ValidationError({"kind": f"Unknown task kind {kind!r}."})
+    escalate_to = [user for user in escalate_to if user is not None and user.pk != getattr(assignee, "pk", None)]
+    if escalate_at is not None and not escalate_to:
+        escalate_at = None  # nobody above the assignee to escalate to (e.g. a director's own task)
     task = StaffTask(
         assignee=assignee,
         kind=kind,
@@ -37,11 +53,69 @@ def task_create(
         dedupe_key=dedupe_key,
         patient=patient,
         escalated_from=escalated_from,
+        severity=severity,
+        escalate_at=escalate_at,
+        escalation_title=(escalation_title or title).strip()[:200] if escalate_at else "",
     )
     task.full_clean(exclude=["assignee", "patient", "escalated_from"], validate_unique=False)
     fields = {f.attname: getattr(task, f.attname) for f in StaffTask._meta.concrete_fields if not f.primary_key}
-    task, _ = StaffTask.objects.get_or_create(dedupe_key=dedupe_key, defaults=fields)
+    task, created = StaffTask.objects.get_or_create(dedupe_key=dedupe_key, defaults=fields)
+    if created and escalate_at is not None:
+        task.escalate_to.set(escalate_to)
     return task
+
+
+@transaction.atomic
+def tasks_escalate_due(*, now: datetime | None = None) -> int:
+    """Escalate every task not done by its escalation time: one task for each person it escalates to.
+
+    Each task is claimed once (``escalated_at`` set by a conditional update), so two sweeps at
+    the same moment, or a sweep repeated after a crash, escalate nothing twice.
+    """
+    now = now or timezone.now()
+    due = list(
+        StaffTask.objects.filter(escalate_at__lte=now, escalated_at__isnull=True)
+        .exclude(status=TaskStatus.DONE)
+        .select_related("patient", "assignee")
+        .prefetch_related("escalate_to")
+        .order_by("escalate_at")
+    )
+    made = 0
+    for task in due:
+        claimed = StaffTask.objects.filter(pk=task.pk, escalated_at__isnull=True).update(escalated_at=now)
+        if not claimed:
+            continue
+        for person in task.escalate_to.all():
+            task_create(
+                assignee=person,
+                kind=TaskKind.ESCALATION,
+                title=f"Not done in time by {task.assignee.get_full_name() or task.assignee}: {task.escalation_title}",
+                due_at=now + ESCALATION_DUE_WITHIN,
+                dedupe_key=f"escalation:{task.pk}:{person.pk}",
+                patient=task.patient,
+                escalated_from=task,
+                severity=min(task.severity, TaskSeverity.HIGH),
+            )
+            made += 1
+    return made
+
+
+@transaction.atomic
+def tasks_close_for(*, dedupe_key_prefix: str, reason: str, by=None) -> int:
+    """Close the open tasks of a cause that has been dealt with (an alert resolved, a plan revised).
+
+    The person who dealt with it need not be the assignee: the work is done, so the task goes,
+    and so do the escalations made from it.
+    """
+    if not dedupe_key_prefix or not reason.strip():
+        raise ValueError("Name the tasks (a key prefix) and why they close.")
+    open_tasks = StaffTask.objects.filter(dedupe_key__startswith=dedupe_key_prefix).exclude(status=TaskStatus.DONE)
+    escalations = StaffTask.objects.filter(escalated_from__in=open_tasks.values("pk")).exclude(status=TaskStatus.DONE)
+    now = timezone.now()
+    changes = {"status": TaskStatus.DONE, "done_at": now, "done_by": by, "done_reason": reason.strip()[:300]}
+    # Escalations first: once their source is done, the subquery above would no longer find them.
+    closed = escalations.update(**changes)
+    return closed + open_tasks.update(**changes)
 
 
 def _check_can_act(task: StaffTask, by) -> None:

@@ -2,13 +2,26 @@ import secrets
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from accounts.constants import Role
 from iop.models import ClinicalRecord, TimeStampedModel
 from iop.phones import validate_phone
 
-from ..constants import AlertKind, CareTeamRole, ContactChannel, PatientStatus, Relationship, SexAtBirth
+from ..constants import (
+    ASSESSED_ALERT_KINDS,
+    AlertAction,
+    AlertKind,
+    AlertSeverity,
+    CareTeamRole,
+    ContactChannel,
+    PatientStatus,
+    Relationship,
+    RiskLevel,
+    SexAtBirth,
+)
 from ..text import digits, fold
 
 
@@ -169,11 +182,17 @@ class Contact(ClinicalRecord):
 
 
 class PatientAlert(ClinicalRecord):
-    """A flag on the chart header, e.g. the safety alert raised by PHQ-9 item 9."""
+    """A flag on the chart header, e.g. the safety alert raised by PHQ-9 item 9.
+
+    Alerts raised by a finding (patients/follow_up.py) carry the finding's key, so recording
+    the same finding twice (a re-read drug test, a second save) raises one alert, not two.
+    """
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="alerts")
     kind = models.CharField(max_length=20, choices=AlertKind.choices)
+    severity = models.PositiveSmallIntegerField(choices=AlertSeverity.choices, default=AlertSeverity.HIGH)
     message = models.CharField(max_length=240)
+    finding_key = models.CharField(max_length=120, blank=True, editable=False)
     raised_at = models.DateTimeField()
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     source_instrument = models.ForeignKey(
@@ -184,11 +203,22 @@ class PatientAlert(ClinicalRecord):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     resolution = models.TextField(blank=True)
+    resolution_risk_level = models.CharField(
+        "Risk level after assessment", max_length=10, choices=RiskLevel.choices, blank=True
+    )
+    resolution_action = models.CharField("Action taken", max_length=20, choices=AlertAction.choices, blank=True)
+    # Discharge with a safety alert still open needs a supervisor to acknowledge it by name.
+    discharge_acknowledged_at = models.DateTimeField(null=True, blank=True, editable=False)
+    discharge_acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+"
+    )
+    discharge_acknowledgement = models.TextField(blank=True, editable=False)
 
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["-raised_at"]
+        ordering = ["severity", "-raised_at"]
+        permissions = [("acknowledge_patientalert", "Can acknowledge an open safety alert for discharge")]
         indexes = [
             # Chart header: a patient's open alerts.
             models.Index(fields=["patient", "resolved_at"], name="patients_alert_open"),
@@ -199,7 +229,36 @@ class PatientAlert(ClinicalRecord):
                 name="%(app_label)s_%(class)s_resolution_explained",
                 violation_error_message="Say how the alert was resolved.",
             ),
+            models.CheckConstraint(
+                condition=models.Q(resolved_at__isnull=True)
+                | ~models.Q(kind__in=ASSESSED_ALERT_KINDS)
+                | (~models.Q(resolution_risk_level="") & ~models.Q(resolution_action="")),
+                name="%(app_label)s_%(class)s_assessed_resolution",
+                violation_error_message="Record the risk level after assessment and the action taken.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(discharge_acknowledged_at__isnull=True)
+                | models.Q(discharge_acknowledged_by__isnull=False) & ~models.Q(discharge_acknowledgement=""),
+                name="%(app_label)s_%(class)s_acknowledgement_signed",
+                violation_error_message="A discharge acknowledgement names the supervisor and says why.",
+            ),
+            models.UniqueConstraint(
+                fields=["finding_key"],
+                condition=~models.Q(finding_key="") & models.Q(entered_in_error_at__isnull=True),
+                name="%(app_label)s_%(class)s_once_per_finding",
+                violation_error_message="This finding has already raised an alert.",
+            ),
         ]
+
+    def mark_entered_in_error(self, *, by, reason: str) -> None:
+        """A safety, withdrawal or overdose alert is taken back only by a supervisor (or director)."""
+        if self.kind in ASSESSED_ALERT_KINDS and not by.has_role(Role.SUPERVISOR, Role.DIRECTOR):
+            raise ValidationError("Only a supervisor or director can mark a safety alert entered in error.")
+        super().mark_entered_in_error(by=by, reason=reason)
+
+    @property
+    def needs_assessment(self) -> bool:
+        return self.kind in ASSESSED_ALERT_KINDS
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.message}"

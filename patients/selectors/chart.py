@@ -33,7 +33,12 @@ def chart_header(patient: Patient) -> ChartHeader:
         .select_related("program", "primary_clinician")
         .first()
     )
-    alerts = list(patient.alerts.valid().filter(resolved_at__isnull=True).order_by("-raised_at"))
+    alerts = list(
+        patient.alerts.valid()
+        .filter(resolved_at__isnull=True)
+        .select_related("discharge_acknowledged_by")
+        .order_by("severity", "-raised_at")
+    )
     open_intake = patient.intakes.valid().filter(status=IntakeStatus.OPEN).first()
     return ChartHeader(patient=patient, episode=episode, alerts=alerts, open_intake=open_intake)
 

@@ -1,7 +1,7 @@
 """Writes to the chart. Each service validates, saves in one transaction, and returns the record."""
 
 from .access import MINIMUM_REASON_LENGTH, break_glass_grant, directors_to_notify
-from .alerts import alert_resolve
+from .alerts import NOTE_NEEDED, alert_acknowledge_for_discharge, alert_resolve, finding_tasks_prefix
 from .common import validated_save
 from .consents import consent_revoke
 from .episodes import check_weekly_hours_in_band, hours_text, level_of_care_change, patient_admit
@@ -22,7 +22,9 @@ from .work_list import authorization_tasks
 __all__ = [
     "INTAKE_STEP_ORDER",
     "MINIMUM_REASON_LENGTH",
+    "NOTE_NEEDED",
     "STEP_STATUS",
+    "alert_acknowledge_for_discharge",
     "alert_resolve",
     "asam_assessment_record",
     "authorization_tasks",
@@ -32,6 +34,7 @@ __all__ = [
     "check_weekly_hours_in_band",
     "consent_revoke",
     "directors_to_notify",
+    "finding_tasks_prefix",
     "hours_text",
     "instrument_record",
     "intake_advance",

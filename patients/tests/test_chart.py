@@ -196,18 +196,39 @@ class TestChartRecords:
         )
         assert "different from the current one" in response.text
 
-    def test_resolving_an_alert_needs_a_resolution(self, login, counselor, episode):
+    def test_resolving_a_safety_alert_needs_the_assessment_and_a_note_that_says_something(
+        self, login, counselor, episode
+    ):
         alert = PatientAlertFactory(patient=episode.patient)
         client = login(counselor)
-        client.post(reverse("patients:alert_resolve", args=[episode.patient.pk, alert.pk]), {"reason": ""})
+        url = reverse("patients:alert_resolve", args=[episode.patient.pk, alert.pk])
+        page = client.get(url)
+        assert "Risk level after assessment" in page.text and "Action taken" in page.text
+        response = client.post(url, {"note": "."})
+        assert response.status_code == 200  # the form again, with what was typed and the errors
+        assert "Choose the risk level" in response.text or "This field is required" in response.text
         alert.refresh_from_db()
         assert alert.resolved_at is None
-        client.post(
-            reverse("patients:alert_resolve", args=[episode.patient.pk, alert.pk]),
-            {"reason": "C-SSRS screen negative; safety plan reviewed"},
+        response = client.post(url, {"note": ".", "risk_level": "low", "action": "safety_plan"})
+        assert "at least 20 characters" in response.text
+        alert.refresh_from_db()
+        assert alert.resolved_at is None
+        response = client.post(
+            url,
+            {"note": "C-SSRS screen negative; safety plan reviewed", "risk_level": "low", "action": "safety_plan"},
         )
+        assert response.status_code == 302
         alert.refresh_from_db()
         assert alert.resolved_at and alert.resolved_by == counselor
+        assert (alert.resolution_risk_level, alert.resolution_action) == ("low", "safety_plan")
+
+    def test_an_allergy_alert_closes_with_a_note_alone(self, login, counselor, episode):
+        alert = PatientAlertFactory(patient=episode.patient, kind="allergy", message="Penicillin: rash")
+        url = reverse("patients:alert_resolve", args=[episode.patient.pk, alert.pk])
+        assert "Risk level after assessment" not in login(counselor).get(url).text
+        login(counselor).post(url, {"note": "Entered on the wrong chart; confirmed with the patient"})
+        alert.refresh_from_db()
+        assert alert.resolved_at is not None
 
     def test_clinical_records_refuse_deletion(self, episode):
         from django.core.exceptions import ValidationError

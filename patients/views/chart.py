@@ -12,8 +12,10 @@ from audit.constants import DataCategory
 from iop.forms import add_service_errors
 
 from .. import selectors, services
-from ..constants import EpisodeStatus
+from ..constants import AlertKind, EpisodeStatus
 from ..forms import (
+    AlertAcknowledgeForm,
+    AlertResolveForm,
     AuthorizationForm,
     ConsentForm,
     ContactForm,
@@ -232,20 +234,58 @@ def consent_revoke(request, pk, consent_pk):
     return redirect("patients:chart_consents", pk=patient.pk)
 
 
-@require_POST
 @permission_required("patients.change_patientalert", raise_exception=True)
 def alert_resolve(request, pk, alert_pk):
+    """Close an alert: safety, withdrawal and overdose alerts with the assessment's risk level and action."""
     patient = patient_for_view(request, pk, category=DataCategory.ASSESSMENTS, action="resolve alert")
-    alert = get_object_or_404(patient.alerts.valid(), pk=alert_pk)
-    form = ReasonForm(request.POST)
-    if form.is_valid():
+    alert = get_object_or_404(patient.alerts.valid().filter(resolved_at__isnull=True), pk=alert_pk)
+    form = AlertResolveForm(request.POST or None, alert=alert)
+    if request.method == "POST" and form.is_valid():
         try:
-            services.alert_resolve(alert=alert, by=request.user, resolution=form.cleaned_data["reason"])
+            services.alert_resolve(
+                alert=alert,
+                by=request.user,
+                resolution=form.cleaned_data["note"],
+                risk_level=form.cleaned_data.get("risk_level", ""),
+                action=form.cleaned_data.get("action", ""),
+            )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            add_service_errors(form, _alert_form_errors(error))
         else:
-            messages.success(request, "Alert resolved.")
-    else:
-        messages.error(request, "Say how the alert was resolved.")
-    return_to = "assessments" if request.POST.get("return_to") == "assessments" else "overview"
-    return redirect(SECTION_URLS[return_to], pk=patient.pk)
+            messages.success(request, f"{alert.get_kind_display()} alert resolved.")
+            return redirect("patients:chart", pk=patient.pk)
+    context = _chart_context(patient, "overview", alert=alert, form=form, title="Resolve the alert")
+    return render(request, "patients/chart/alert_form.html", context)
+
+
+@permission_required("patients.acknowledge_patientalert", raise_exception=True)
+def alert_acknowledge(request, pk, alert_pk):
+    """A supervisor lets discharge go ahead with an open safety alert, by name and with a reason."""
+    patient = patient_for_view(request, pk, category=DataCategory.ASSESSMENTS, action="acknowledge alert")
+    alert = get_object_or_404(
+        patient.alerts.valid().filter(resolved_at__isnull=True, kind=AlertKind.SAFETY), pk=alert_pk
+    )
+    form = AlertAcknowledgeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.alert_acknowledge_for_discharge(alert=alert, by=request.user, note=form.cleaned_data["note"])
+        except ValidationError as error:
+            add_service_errors(form, _alert_form_errors(error))
+        else:
+            messages.success(request, "Acknowledged: discharge may go ahead with this alert open.")
+            return redirect("patients:chart", pk=patient.pk)
+    context = _chart_context(patient, "overview", alert=alert, form=form, title="Acknowledge for discharge")
+    return render(request, "patients/chart/alert_form.html", context)
+
+
+def _alert_form_errors(error: ValidationError) -> ValidationError:
+    """The services name model fields; the forms call them note, risk_level and action."""
+    if not hasattr(error, "error_dict"):
+        return error
+    names = {
+        "resolution": "note",
+        "discharge_acknowledgement": "note",
+        "resolution_risk_level": "risk_level",
+        "resolution_action": "action",
+    }
+    return ValidationError({names.get(key, key): value for key, value in error.error_dict.items()})

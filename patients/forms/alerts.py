@@ -1,0 +1,39 @@
+"""Closing an alert: with an assessment for safety, withdrawal and overdose alerts; acknowledging one for discharge."""
+
+from django import forms
+
+from ..constants import AlertAction, RiskLevel
+
+
+class AlertResolveForm(forms.Form):
+    risk_level = forms.ChoiceField(
+        label="Risk level after assessment",
+        choices=RiskLevel.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    action = forms.ChoiceField(label="Action taken", choices=[("", "Choose…"), *AlertAction.choices], required=False)
+    note = forms.CharField(
+        label="What was assessed and decided",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        help_text="In a sentence or two: who assessed the patient, what they found, what happens next.",
+    )
+
+    def __init__(self, *args, alert, **kwargs):
+        super().__init__(*args, **kwargs)
+        if alert.needs_assessment:
+            self.fields["risk_level"].required = True
+            self.fields["action"].required = True
+        else:
+            del self.fields["risk_level"]
+            del self.fields["action"]
+
+
+class AlertAcknowledgeForm(forms.Form):
+    note = forms.CharField(
+        label="Why discharge can go ahead with this alert open",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        help_text="e.g. the patient leaves against advice; crisis plan and 988 given; outreach arranged.",
+    )

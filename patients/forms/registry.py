@@ -1,0 +1,96 @@
+"""Registering a patient, and break-the-glass."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from accounts.constants import CLINICAL_ROLES
+from iop.forms import DateInput
+from iop.phones import normalize_phone
+
+from ..models import (
+    Patient,
+)
+
+
+def clinicians():
+    User = get_user_model()
+    return User.objects.filter(is_active=True, groups__name__in=CLINICAL_ROLES).distinct().order_by("last_name")
+
+
+class PhoneCleaningMixin:
+    phone_fields = ("phone",)
+
+    def _clean_phone_field(self, name):
+        value = self.cleaned_data.get(name, "")
+        if value:
+            try:
+                return normalize_phone(value)
+            except forms.ValidationError as error:
+                raise forms.ValidationError(error.messages) from None
+        return value
+
+
+class PatientForm(PhoneCleaningMixin, forms.ModelForm):
+    confirm_not_duplicate = forms.BooleanField(
+        required=False,
+        label="I have checked the possible matches above: this is a different person.",
+        widget=forms.CheckboxInput,
+    )
+
+    class Meta:
+        model = Patient
+        fields = [
+            "legal_first_name",
+            "legal_last_name",
+            "preferred_name",
+            "pronouns",
+            "date_of_birth",
+            "sex_at_birth",
+            "gender_identity",
+            "phone",
+            "email",
+            "preferred_contact_channel",
+            "language",
+            "needs_interpreter",
+            "address_line1",
+            "address_line2",
+            "city",
+            "state",
+            "postal_code",
+            "emergency_contact_name",
+            "emergency_contact_phone",
+            "emergency_contact_relationship",
+        ]
+        widgets = {"date_of_birth": DateInput()}
+
+    def clean_phone(self):
+        return self._clean_phone_field("phone")
+
+    def clean_emergency_contact_phone(self):
+        return self._clean_phone_field("emergency_contact_phone")
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        if born > timezone.localdate():
+            raise forms.ValidationError("Date of birth cannot be in the future.")
+        if born.year < 1900:
+            raise forms.ValidationError("Date of birth must be after 1900.")
+        return born
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("preferred_contact_channel") == "sms" and not cleaned.get("phone"):
+            self.add_error("phone", "Add a mobile number to send text messages.")
+        if cleaned.get("preferred_contact_channel") == "email" and not cleaned.get("email"):
+            self.add_error("email", "Add an email address to use email.")
+        return cleaned
+
+
+class BreakGlassForm(forms.Form):
+    mrn = forms.CharField(label="Patient's MRN", max_length=12, help_text="The nine digits on the patient's record.")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="What the emergency is and why you need this chart now.",
+    )
