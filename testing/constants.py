@@ -133,8 +133,37 @@ FLAGGED_FINDINGS = frozenset(
 
 
 class DrawReason(models.TextChoices):
+    """Why a patient was drawn; recorded per patient on the day's RandomDraw (testing/services/random_draws.py)."""
+
     RANDOM = "random", "Random draw"
+    # Drawn on a random day of the last few testing days before the longest gap (issue 11).
+    GAP_WINDOW = "gap_window", "Gap window (random day before the longest gap)"
+    # The last testing day that keeps the gap within the limit, or a patient already past it:
+    # drawn whatever the number, the one day a patient who counts could foresee.
     GAP = "gap", "Longest gap reached"
+
+
+# The gap window is the last ⌈S / 3⌉ testing days before the longest gap, S being the testing
+# days a stretch of the longest gap holds (⌊g · d / 7⌋): long enough that the day inside it
+# cannot be guessed, short enough that forced tests stay near the limit (a window of half the
+# gap added 18 % more tests, a third 13 %, in simulation). Never fewer than 3 days: one in W of
+# the forced tests falls on the window's certain last day, so with 2 it would be half of them.
+GAP_WINDOW_SHARE_DIVISOR = 3
+GAP_WINDOW_MIN_TESTING_DAYS = 3
+
+
+class DrawRecheck(models.TextChoices):
+    """What re-computing a recorded draw from its own numbers found (the auditor's page)."""
+
+    GAP_WINDOW_RULE = "gap_window_rule", "Agrees with the gap-window rule"
+    # Draws made before issue 11 forced every patient on the last testing day before the longest gap.
+    FIXED_DAY_RULE = "fixed_day_rule", "Agrees with the earlier fixed-day rule"
+    DISAGREES = "disagrees", "Disagrees with its own numbers"
+
+
+# Uniform numbers are rounded before they are compared, and stored rounded: the record then
+# reproduces every choice exactly.
+RANDOM_VALUE_DECIMALS = 9
 
 
 # Recorded on every draw so an auditor knows what produced the numbers.

@@ -5,10 +5,12 @@ Moved from patients (issue 15): every table keeps its name (``Meta.db_table``).
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from iop.models import MovedModelHistory, TimeStampedModel
+from programs.constants import WEEKDAY_CODES
 from programs.validators import validate_meeting_days
 
 from ..constants import (
@@ -147,6 +149,36 @@ class ProgramClinicalPolicy(TimeStampedModel):
 
     def __str__(self):
         return f"Clinical policy of {self.program}"
+
+    def clean(self):
+        """Random testing needs a testing day the program meets on, spaced within the longest gap."""
+        super().clean()
+        if not self.random_testing_enabled or self.program_id is None:
+            return
+        # A draw happens only on a day the program meets (testing/services/random_draws.py).
+        meeting_codes = self.program.meeting_day_codes
+        draw_weekdays = sorted({WEEKDAY_CODES.index(c) for c in self.testing_day_codes if c in meeting_codes})
+        if not draw_weekdays:
+            raise ValidationError(
+                {
+                    "testing_days": f"The program meets on {self.program.meeting_days_display}: choose at least one "
+                    "of those days. A draw happens only on a day the program meets, so none would happen."
+                }
+            )
+        if self.longest_gap_days is None:
+            return
+        # The longest stretch from one draw day to the next, across the weekend included.
+        following = [*draw_weekdays[1:], draw_weekdays[0] + 7]
+        longest_stretch = max(later - earlier for earlier, later in zip(draw_weekdays, following, strict=True))
+        if self.longest_gap_days < longest_stretch:
+            days = ", ".join(WEEKDAY_CODES[weekday] for weekday in draw_weekdays)
+            raise ValidationError(
+                {
+                    "longest_gap_days": f"Draws happen on {days} (the testing days the program meets on), up to "
+                    f"{longest_stretch} days apart: a longest gap of {self.longest_gap_days} days cannot be kept. "
+                    "Lengthen it or add testing days."
+                }
+            )
 
     @property
     def testing_day_codes(self) -> list[str]:
