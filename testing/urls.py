@@ -3,12 +3,14 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from .views import drug_tests
+from .views import drug_tests, random_draws
 
 app_name = "testing"
 
 urlpatterns = [
     path("testing/", drug_tests.testing_lists, name="testing_lists"),
+    path("testing/random-draws/", random_draws.random_draw_audit, name="random_draw_audit"),
+    path("testing/random-draws/<int:pk>/", random_draws.random_draw_detail, name="random_draw_detail"),
     # The testing desk's address before drug testing became its own app.
     path("patients/drug-tests/", RedirectView.as_view(pattern_name="testing:testing_lists", permanent=True)),
     path("patients/<int:pk>/drug-tests/", drug_tests.chart_drug_tests, name="chart_drug_tests"),
