@@ -83,6 +83,9 @@ TESTING_CONFIG_READ = ("testing", TESTING_CONFIG_MODELS, READ)
 # Supervisors and directors let a discharge go ahead with a safety alert open, by name.
 ALERT_ACKNOWLEDGEMENT = ("patients", ("patientalert",), ("acknowledge",))
 
+# Supervisors and directors co-sign an admission below the ASAM-recommended level (within 24 h).
+ADMISSION_COSIGN = ("patients", ("episode",), ("cosign",))
+
 # Emergency access to a chart outside one's care team (patients/services/access.py).
 BREAK_GLASS = ("patients", ("breakglassaccess",), ("view", "add"))
 
@@ -129,6 +132,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, tuple[str, ...] | str, tuple[str, ..
     Role.SUPERVISOR: [
         WORK_LIST,
         ALERT_ACKNOWLEDGEMENT,
+        ADMISSION_COSIGN,
         PART2_DISCLOSURE,
         BREAK_GLASS,
         CLINICAL_RECORD,
@@ -147,6 +151,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, tuple[str, ...] | str, tuple[str, ..
     Role.DIRECTOR: [
         WORK_LIST,
         ALERT_ACKNOWLEDGEMENT,
+        ADMISSION_COSIGN,
         PART2_DISCLOSURE,
         BREAK_GLASS,
         CLINICAL_RECORD_READ,

@@ -319,6 +319,13 @@ NOTIFICATIONS_COUNT_QUERIES = env_bool("NOTIFICATIONS_COUNT_QUERIES", False)
 # Break-the-glass emergency access to a chart outside one's care team lasts this long.
 BREAK_GLASS_MINUTES = int(os.environ.get("BREAK_GLASS_MINUTES", "60"))
 
+# The edition of the ASAM Criteria the clinic assesses under: 3 (2013) or 4 (2023). An episode
+# keeps the edition it was assessed under when the clinic moves to the other.
+ASAM_EDITION = os.environ.get("ASAM_EDITION", "3").strip()
+if ASAM_EDITION not in {"3", "4"}:
+    raise ImproperlyConfigured(f"ASAM_EDITION must be 3 (2013) or 4 (2023), not {ASAM_EDITION!r}.")
+ASAM_EDITION = int(ASAM_EDITION)
+
 # CIWA-Ar cut-offs differ between sources, so they are configurable:
 # (lowest score of the band, band label), in ascending order.
 CIWA_AR_BANDS = [(0, "minimal"), (10, "mild to moderate"), (16, "severe")]

@@ -1,5 +1,8 @@
 from django.db import models
 
+# Levels of care live with the programs that deliver them (programs is lower in the stack).
+from programs.constants import AsamEdition, LevelOfCare  # noqa: F401
+
 
 class PatientStatus(models.TextChoices):
     REFERRAL = "referral", "Referral"
@@ -24,16 +27,35 @@ class SexAtBirth(models.TextChoices):
     UNKNOWN = "unknown", "Unknown / declined"
 
 
-class LevelOfCare(models.TextChoices):
-    """ASAM Criteria levels of care."""
+class WithdrawalManagement(models.TextChoices):
+    """ASAM Criteria 3rd ed. (2013) withdrawal-management levels, placed alongside the level of care.
 
-    OP = "1.0", "1.0 Outpatient"
-    IOP = "2.1", "2.1 Intensive outpatient"
-    PHP = "2.5", "2.5 Partial hospitalization"
-    RES_LOW = "3.1", "3.1 Clinically managed low-intensity residential"
-    RES_HIGH = "3.5", "3.5 Clinically managed high-intensity residential"
-    RES_MEDICAL = "3.7", "3.7 Medically monitored intensive inpatient"
-    INPATIENT = "4.0", "4.0 Medically managed intensive inpatient"
+    The 4th edition (2023) has none of these: withdrawal management is part of levels 1.7, 2.7,
+    3.7 and 4.0 (programs.constants.INTEGRATED_WITHDRAWAL_LEVELS).
+    """
+
+    AMBULATORY = "1-WM", "1-WM Ambulatory, without extended on-site monitoring"
+    AMBULATORY_MONITORED = "2-WM", "2-WM Ambulatory, with extended on-site monitoring"
+    RESIDENTIAL = "3.2-WM", "3.2-WM Clinically managed residential"
+    INPATIENT_MONITORED = "3.7-WM", "3.7-WM Medically monitored inpatient"
+    INPATIENT_MANAGED = "4-WM", "4-WM Medically managed intensive inpatient"
+
+
+# Lowest first: admitting with less withdrawal management than recommended is admitting below it.
+WITHDRAWAL_MANAGEMENT_ORDER = ("", *WithdrawalManagement.values)
+
+
+class LevelOfCareReasonCategory(models.TextChoices):
+    """Why a patient is admitted to another level than the assessment recommends."""
+
+    PATIENT_PREFERENCE = "patient_preference", "Patient preference"
+    NOT_AVAILABLE = "not_available", "Level not available"
+    PAYER_DECISION = "payer_decision", "Payer decision"
+    CLINICAL_JUDGEMENT = "clinical_judgement", "Clinical judgement"
+
+
+# A supervisor co-signs an admission below the recommended level within this many hours.
+ADMISSION_COSIGN_HOURS = 24
 
 
 class ConsentKind(models.TextChoices):

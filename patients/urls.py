@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/alerts/<int:alert_pk>/resolve/", chart.alert_resolve, name="alert_resolve"),
     path("<int:pk>/alerts/<int:alert_pk>/acknowledge/", chart.alert_acknowledge, name="alert_acknowledge"),
     path("<int:pk>/episodes/<int:episode_pk>/level/", chart.level_of_care_change, name="level_of_care_change"),
+    path("<int:pk>/episodes/<int:episode_pk>/cosign/", chart.episode_cosign, name="episode_cosign"),
     path("<int:pk>/intake/start/", intake.intake_start, name="intake_start"),
     path("intake/", intake.intake_list, name="intake_list"),
     path("intake/<int:intake_pk>/", intake.intake_resume, name="intake_resume"),

@@ -113,11 +113,13 @@ class AsamAssessmentAdmin(PatientColumnMixin, ChartAdmin):
         "patient_name",
         "assessed_at",
         *AsamAssessment.RATING_FIELDS,
+        "edition",
         "recommended_level",
+        "recommended_withdrawal_management",
         "assessed_by",
         "entered_in_error",
     )
-    list_filter = ("recommended_level",)
+    list_filter = ("edition", "recommended_level", "recommended_withdrawal_management")
     list_select_related = ("patient", "assessed_by")
     search_fields = PATIENT_SEARCH
     date_hierarchy = "assessed_at"
@@ -125,11 +127,16 @@ class AsamAssessmentAdmin(PatientColumnMixin, ChartAdmin):
     raw_id_fields = ("intake",)
 
     def get_readonly_fields(self, request, obj=None):
-        return (*super().get_readonly_fields(request, obj), "recommended_level")
+        # The edition is the clinic's when the assessment is recorded (settings.ASAM_EDITION).
+        computed = ("edition", "recommended_level", "recommended_withdrawal_management", "recommendation_rule")
+        return (*super().get_readonly_fields(request, obj), *computed)
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.recommended_level = recommend_level_of_care(obj.ratings)
+            recommendation = recommend_level_of_care(obj.ratings, obj.edition)
+            obj.recommended_level = recommendation.level
+            obj.recommended_withdrawal_management = recommendation.withdrawal_management
+            obj.recommendation_rule = recommendation.rule.key
             return super().save_model(request, obj, form, change)
         fields = {name: value for name, value in form.cleaned_data.items() if name not in ("patient", "intake")}
         fields["assessed_by"] = fields.get("assessed_by") or request.user

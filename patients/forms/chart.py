@@ -4,8 +4,9 @@ from django import forms
 from django.utils import timezone
 
 from iop.forms import DateInput
+from programs.constants import level_choices
 
-from ..constants import LevelOfCare
+from ..constants import AsamEdition, LevelOfCare
 from ..models import (
     Authorization,
     Consent,
@@ -42,7 +43,20 @@ class ReasonForm(forms.Form):
 class LevelOfCareChangeForm(forms.Form):
     to_level = forms.ChoiceField(choices=LevelOfCare.choices, label="New level of care")
     effective_on = forms.DateField(initial=timezone.localdate, widget=DateInput())
+    target_weekly_hours = forms.DecimalField(
+        min_value=1,
+        max_value=40,
+        decimal_places=1,
+        required=False,
+        label="New target hours a week",
+        help_text="Needed when the current target does not fit the new level (2.5: at least 20; 1.0: under 9).",
+    )
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def __init__(self, *args, edition: int = AsamEdition.THIRD, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The levels of the edition the episode was assessed under, whatever the clinic uses now.
+        self.fields["to_level"].choices = level_choices(edition)
 
 
 class ContactForm(PhoneCleaningMixin, forms.ModelForm):

@@ -4,9 +4,10 @@ from django import forms
 from django.utils import timezone
 
 from iop.forms import DateInput, DateTimeInput
+from programs.constants import level_choices
 from programs.models import Program
 
-from ..constants import LevelOfCare
+from ..constants import AsamEdition, LevelOfCare, LevelOfCareReasonCategory, WithdrawalManagement
 from ..instruments import SPECS
 from ..models import (
     AsamAssessment,
@@ -108,10 +109,22 @@ class AsamAssessmentForm(forms.ModelForm):
 class AdmitForm(forms.Form):
     program = forms.ModelChoiceField(queryset=Program.objects.filter(is_active=True))
     level_of_care = forms.ChoiceField(choices=LevelOfCare.choices, initial=LevelOfCare.IOP)
+    withdrawal_management = forms.ChoiceField(
+        choices=[("", "None"), *WithdrawalManagement.choices],
+        required=False,
+        help_text="Recommended alongside the level when dimension 1 (withdrawal) is rated 2 or more.",
+    )
+    level_of_care_reason_category = forms.ChoiceField(
+        choices=[("", "—"), *LevelOfCareReasonCategory.choices],
+        required=False,
+        label="Why another placement than recommended",
+    )
     level_of_care_reason = forms.CharField(
         required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="Reason for a level other than recommended",
+        label="Reason, in a sentence",
+        help_text="Below the recommended level, a supervisor co-signs within 24 hours.",
     )
     admitted_on = forms.DateField(initial=timezone.localdate, widget=DateInput())
     primary_clinician = forms.ModelChoiceField(queryset=clinicians())
@@ -126,14 +139,19 @@ class AdmitForm(forms.Form):
         max_value=40,
         decimal_places=1,
         initial=9,
-        help_text="Must lie in the program's band (adults 9–20 hours by default).",
+        help_text="At least the band's minimum and under its maximum (adult IOP 9 to under 20, adolescents from 6; "
+        "level 2.5 at least 20).",
     )
     expected_length_weeks = forms.IntegerField(min_value=1, max_value=52, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, edition: int = AsamEdition.THIRD, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["primary_clinician"].queryset = clinicians()
         self.fields["care_team"].queryset = clinicians()
+        # The levels of the edition the patient was assessed under; the 4th integrates withdrawal management.
+        self.fields["level_of_care"].choices = level_choices(edition)
+        if edition != AsamEdition.THIRD:
+            del self.fields["withdrawal_management"]
 
     def clean_admitted_on(self):
         value = self.cleaned_data["admitted_on"]

@@ -6,7 +6,9 @@ from simple_history.models import HistoricalRecords
 
 from iop.models import ClinicalRecord
 
+from ..asam import LEVEL_RULES, recommendation_label
 from ..constants import (
+    AsamEdition,
     IntakeStatus,
     IntakeStep,
     LevelOfCare,
@@ -15,6 +17,7 @@ from ..constants import (
     SexAtBirth,
     Substance,
     UseFrequency,
+    WithdrawalManagement,
 )
 from ..instruments import Instrument
 from ..validators import validate_icd10
@@ -121,7 +124,19 @@ class AsamAssessment(ClinicalRecord):
     d5_notes = models.TextField(blank=True)
     d6_environment = risk_field("6. Recovery / living environment")
     d6_notes = models.TextField(blank=True)
+    # The edition the clinic assessed under (settings.ASAM_EDITION at the time); the episode keeps it.
+    edition = models.PositiveSmallIntegerField(choices=AsamEdition.choices, default=AsamEdition.THIRD)
     recommended_level = models.CharField(max_length=4, choices=LevelOfCare.choices)
+    recommended_withdrawal_management = models.CharField(
+        "Recommended withdrawal management",
+        max_length=6,
+        choices=WithdrawalManagement.choices,
+        blank=True,
+        help_text="3rd edition: the withdrawal-management level recommended alongside (dimension 1 ≥ 2).",
+    )
+    recommendation_rule = models.CharField(
+        max_length=40, blank=True, help_text="The decision-table row that gave the recommendation (patients/asam.py)."
+    )
     assessed_at = models.DateTimeField(default=timezone.now)
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -151,10 +166,26 @@ class AsamAssessment(ClinicalRecord):
                 name="%(app_label)s_%(class)s_ratings_0_to_4",
                 violation_error_message="Each ASAM dimension is rated from 0 to 4.",
             ),
+            # The 4th edition integrates withdrawal management into its levels (1.7, 2.7, 3.7, 4.0).
+            models.CheckConstraint(
+                condition=models.Q(edition=AsamEdition.THIRD) | models.Q(recommended_withdrawal_management=""),
+                name="%(app_label)s_%(class)s_wm_levels_third_edition",
+                violation_error_message="Separate withdrawal-management levels belong to the 3rd edition.",
+            ),
         ]
 
     def __str__(self):
         return f"ASAM {self.assessed_at:%Y-%m-%d} → {self.recommended_level}"
+
+    @property
+    def recommendation_label(self) -> str:
+        return recommendation_label(self.recommended_level, self.recommended_withdrawal_management, self.edition)
+
+    @property
+    def recommendation_rule_text(self) -> str:
+        """The decision-table row, as a clinician reads it, with its source."""
+        rule = next((row for row in LEVEL_RULES if row.key == self.recommendation_rule), None)
+        return f"{rule.when} ({rule.source})" if rule else ""
 
     @property
     def ratings(self) -> list[int]:

@@ -4,7 +4,15 @@ from .access import MINIMUM_REASON_LENGTH, break_glass_grant, directors_to_notif
 from .alerts import NOTE_NEEDED, alert_acknowledge_for_discharge, alert_resolve, finding_tasks_prefix
 from .common import validated_save
 from .consents import consent_revoke
-from .episodes import check_weekly_hours_in_band, hours_text, level_of_care_change, patient_admit
+from .episodes import (
+    admission_cosign_request,
+    check_weekly_hours_in_band,
+    episode_cosign,
+    hours_text,
+    level_of_care_change,
+    level_of_care_change_check,
+    patient_admit,
+)
 from .intake import (
     INTAKE_STEP_ORDER,
     STEP_STATUS,
@@ -24,6 +32,7 @@ __all__ = [
     "MINIMUM_REASON_LENGTH",
     "NOTE_NEEDED",
     "STEP_STATUS",
+    "admission_cosign_request",
     "alert_acknowledge_for_discharge",
     "alert_resolve",
     "asam_assessment_record",
@@ -34,6 +43,7 @@ __all__ = [
     "check_weekly_hours_in_band",
     "consent_revoke",
     "directors_to_notify",
+    "episode_cosign",
     "finding_tasks_prefix",
     "hours_text",
     "instrument_record",
@@ -42,6 +52,7 @@ __all__ = [
     "intake_start",
     "intake_update_referral",
     "level_of_care_change",
+    "level_of_care_change_check",
     "patient_admit",
     "patient_create",
     "patient_update",

@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -145,12 +146,19 @@ def instrument_record(
 
 
 @transaction.atomic
-def asam_assessment_record(*, patient: Patient, assessed_by, intake: Intake | None = None, **fields) -> AsamAssessment:
-    assessment = AsamAssessment(patient=patient, intake=intake, assessed_by=assessed_by, **fields)
+def asam_assessment_record(
+    *, patient: Patient, assessed_by, intake: Intake | None = None, edition: int | None = None, **fields
+) -> AsamAssessment:
+    """Record the six ratings and the decision table's recommendation, under the clinic's ASAM edition."""
+    edition = edition or settings.ASAM_EDITION
+    assessment = AsamAssessment(patient=patient, intake=intake, assessed_by=assessed_by, edition=edition, **fields)
     ratings = [fields.get(name) for name in AsamAssessment.RATING_FIELDS]
     if any(r is None for r in ratings):
         raise ValidationError("Rate every ASAM dimension from 0 to 4.")
-    assessment.recommended_level = recommend_level_of_care(ratings)
+    recommendation = recommend_level_of_care(ratings, edition)
+    assessment.recommended_level = recommendation.level
+    assessment.recommended_withdrawal_management = recommendation.withdrawal_management
+    assessment.recommendation_rule = recommendation.rule.key
     validated_save(assessment)
     if intake is not None:
         _touch_intake(intake, by=assessed_by, step=IntakeStep.ASSESSMENT)

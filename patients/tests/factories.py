@@ -11,6 +11,7 @@ from accounts.tests.factories import CounselorFactory, IntakeCoordinatorFactory
 from patients.asam import recommend_level_of_care
 from patients.constants import (
     AlertKind,
+    AsamEdition,
     AuthorizationUnit,
     CareTeamRole,
     ConsentKind,
@@ -112,11 +113,19 @@ class AsamAssessmentFactory(factory.django.DjangoModelFactory):
     d4_readiness = 2
     d5_relapse = 2
     d6_environment = 1
-    recommended_level = factory.LazyAttribute(
-        lambda a: recommend_level_of_care(
-            [a.d1_intoxication, a.d2_biomedical, a.d3_emotional, a.d4_readiness, a.d5_relapse, a.d6_environment]
+    edition = AsamEdition.THIRD
+
+    class Params:
+        recommendation = factory.LazyAttribute(
+            lambda a: recommend_level_of_care(
+                [a.d1_intoxication, a.d2_biomedical, a.d3_emotional, a.d4_readiness, a.d5_relapse, a.d6_environment],
+                a.edition,
+            )
         )
-    )
+
+    recommended_level = factory.LazyAttribute(lambda a: a.recommendation.level)
+    recommended_withdrawal_management = factory.LazyAttribute(lambda a: a.recommendation.withdrawal_management)
+    recommendation_rule = factory.LazyAttribute(lambda a: a.recommendation.rule.key)
     assessed_by = factory.SubFactory(IntakeCoordinatorFactory)
 
 

@@ -1,5 +1,7 @@
 """The chart in the Django admin: every page renders, lists do not grow in queries, nothing is deleted."""
 
+from decimal import Decimal
+
 import factory.random  # noqa: F401  (factories.valid_answers uses factory.random without importing it)
 import pytest
 from django.contrib import admin
@@ -374,22 +376,27 @@ def test_asam_recommended_level_is_computed_not_typed(admin_client, superuser):
 
 
 def test_level_change_added_in_the_admin_moves_the_episode(admin_client, superuser):
-    episode = EpisodeFactory()
-    response = admin_client.post(
-        url(LevelOfCareChange, "add"),
-        {
-            "episode": episode.pk,
-            "to_level": LevelOfCare.OP,
-            "effective_on": episode.admitted_on.isoformat(),
-            "reason": "Stable; steps down.",
-            "recorded_by": superuser.pk,
-        },
+    episode = EpisodeFactory()  # 2.1, 12 hours a week
+    data = {
+        "episode": episode.pk,
+        "to_level": LevelOfCare.OP,
+        "effective_on": episode.admitted_on.isoformat(),
+        "reason": "Stable; steps down.",
+        "recorded_by": superuser.pk,
+    }
+    # Level 1.0 is under 9 hours a week for adults: the 12-hour target does not fit it.
+    refused = admin_client.post(url(LevelOfCareChange, "add"), data)
+    assert refused.status_code == 200
+    assert "does not fit level 1.0 Outpatient (0 to under 9 hours)" in str(
+        refused.context["adminform"].form.errors["target_weekly_hours"]
     )
+    assert not LevelOfCareChange.objects.exists()
+    response = admin_client.post(url(LevelOfCareChange, "add"), {**data, "target_weekly_hours": "6"})
     assert response.status_code == 302
     change = LevelOfCareChange.objects.get(episode=episode)
     assert (change.from_level, change.to_level) == (LevelOfCare.IOP, LevelOfCare.OP)
     episode.refresh_from_db()
-    assert episode.level_of_care == LevelOfCare.OP
+    assert (episode.level_of_care, episode.target_weekly_hours) == (LevelOfCare.OP, Decimal("6"))
 
 
 def test_patient_added_in_the_admin_gets_an_mrn_and_a_normalized_phone(admin_client):

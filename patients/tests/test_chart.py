@@ -179,13 +179,18 @@ class TestChartRecords:
         assert Diagnosis.objects.get().description == "Opioid use disorder, moderate/severe"
 
     def test_step_down_is_recorded_inside_the_episode(self, login, counselor, episode):
-        response = login(counselor).post(
-            reverse("patients:level_of_care_change", args=[episode.patient.pk, episode.pk]),
-            {"to_level": LevelOfCare.OP, "effective_on": dt.date.today().isoformat(), "reason": "Stable 6 weeks"},
+        url = reverse("patients:level_of_care_change", args=[episode.patient.pk, episode.pk])
+        data = {"to_level": LevelOfCare.OP, "effective_on": dt.date.today().isoformat(), "reason": "Stable 6 weeks"}
+        # Level 1.0 is under 9 hours a week: the episode's 12-hour target must come down with it.
+        refused = login(counselor).post(url, data)
+        assert (
+            "does not fit level 1.0 Outpatient (0 to under 9 hours): give the new target"
+            in (refused.context["form"].errors["target_weekly_hours"][0])
         )
+        response = login(counselor).post(url, {**data, "target_weekly_hours": "4"})
         assert response.status_code == 302
         episode.refresh_from_db()
-        assert episode.level_of_care == LevelOfCare.OP
+        assert (episode.level_of_care, episode.target_weekly_hours) == (LevelOfCare.OP, 4)
         change = LevelOfCareChange.objects.get()
         assert (change.from_level, change.to_level, change.direction) == ("2.1", "1.0", "step-down")
 

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from patients import services
@@ -14,6 +15,7 @@ from .factories import ConsentFactory, EpisodeFactory, IntakeFactory, PatientFac
 
 pytestmark = pytest.mark.django_db
 
+UNDER_20 = "allows fewer than 20 hours a week"
 PHQ9_ITEM9_POSITIVE = {f"item_{n}": "1" for n in range(1, 10)}
 
 
@@ -126,8 +128,9 @@ class TestAssessmentAndAdmission:
     @pytest.mark.parametrize(
         ("hours", "message"),
         [
-            ("8.5", "needs at least 9 hours a week; 8.5 is 0.5 short"),
-            ("20.5", "at most 20 hours a week; 20.5 is 0.5 over"),
+            ("8.9", "needs at least 9 hours a week; 8.9 is 0.1 short"),
+            ("20.5", f"{UNDER_20} (20 or more is level 2.5 Partial hospitalization); 20.5 is 0.5 over"),
+            ("20.0", f"{UNDER_20} (20 or more is level 2.5 Partial hospitalization); it is the limit"),
         ],
     )
     def test_target_hours_outside_the_band_are_refused(
@@ -141,7 +144,7 @@ class TestAssessmentAndAdmission:
         assert message in response.text
         assert not Episode.objects.exists()
 
-    @pytest.mark.parametrize("hours", ["9", "20"])
+    @pytest.mark.parametrize("hours", ["9", "19.9"])
     def test_band_edges_are_accepted(self, intake_worker, assessed, program, counselor, hours):
         episode = services.patient_admit(
             intake=assessed,
@@ -153,31 +156,40 @@ class TestAssessmentAndAdmission:
         assert episode.target_weekly_hours == Decimal(hours)
 
     def test_adolescent_band_starts_at_six(self, intake_worker, assessed, counselor):
-        from programs.tests.factories import ProgramFactory
+        from programs.tests.factories import AdolescentProgramFactory
 
-        teens = ProgramFactory(population="adolescent", min_weekly_hours=6, max_weekly_hours=20)
-        episode = services.patient_admit(
-            intake=assessed,
-            program=teens,
-            primary_clinician=counselor,
-            admitted_by=intake_worker,
-            target_weekly_hours=Decimal("6"),
-        )
+        teens = AdolescentProgramFactory()  # band left to the default for adolescents: 6 to under 20
+        admit = {"intake": assessed, "program": teens, "primary_clinician": counselor, "admitted_by": intake_worker}
+        with pytest.raises(ValidationError, match=r"needs at least 6 hours a week; 5\.9 is 0\.1 short"):
+            services.patient_admit(**admit, target_weekly_hours=Decimal("5.9"))
+        episode = services.patient_admit(**admit, target_weekly_hours=Decimal("6.0"))
         assert episode.program == teens
 
-    def test_other_level_than_recommended_needs_a_reason(self, login, intake_worker, assessed, program, counselor):
+    def test_other_level_than_recommended_needs_a_category_and_a_reason(
+        self, login, intake_worker, assessed, program, counselor
+    ):
         client = login(intake_worker)
         url = reverse("patients:intake_decision", args=[assessed.pk])
-        response = client.post(url, self.admit_data(program, counselor, level_of_care=LevelOfCare.PHP))
-        assert "write why the patient is admitted to another level" in response.text
+        php = {"level_of_care": LevelOfCare.PHP, "target_weekly_hours": "22"}
+        response = client.post(url, self.admit_data(program, counselor, **php))
+        form = response.context["admit_form"]
+        category_error = form.errors["level_of_care_reason_category"][0]
+        assert "choose why the patient is admitted to another placement" in category_error
+        assert "write why the patient is admitted to another placement" in form.errors["level_of_care_reason"][0]
         assert not Episode.objects.exists()
         client.post(
             url,
             self.admit_data(
-                program, counselor, level_of_care=LevelOfCare.PHP, level_of_care_reason="No transport on Fridays"
+                program,
+                counselor,
+                **php,
+                level_of_care_reason_category="clinical_judgement",
+                level_of_care_reason="Relapsed twice in IOP this year; needs daily structure for now.",
             ),
         )
-        assert Episode.objects.get().level_of_care_reason == "No transport on Fridays"
+        episode = Episode.objects.get()
+        assert (episode.level_of_care, episode.level_of_care_reason_category) == (LevelOfCare.PHP, "clinical_judgement")
+        assert not episode.admitted_below_recommendation  # above the recommendation: no co-signature
 
     def test_admission_needs_consent_to_treatment(self, login, intake_worker, intake, program, counselor):
         ratings = dict(zip(AsamAssessment.RATING_FIELDS, [0, 0, 1, 2, 2, 1], strict=True))

@@ -40,7 +40,7 @@ def chart(request, pk):
     patient = patient_for_view(request, pk, category=DataCategory.DEMOGRAPHICS, action="chart overview")
     episodes = (
         patient.episodes.valid()
-        .select_related("program", "primary_clinician")
+        .select_related("program", "primary_clinician", "cosigned_by", "assessment")
         .prefetch_related("level_changes__recorded_by")
         .order_by("-admitted_on")
     )
@@ -203,17 +203,34 @@ def instrument_saved_message(request, response) -> None:
 def level_of_care_change(request, pk, episode_pk):
     patient = patient_for_view(request, pk, category=DataCategory.EPISODES, action="level of care change")
     episode = get_object_or_404(Episode.objects.valid(), pk=episode_pk, patient=patient)
-    form = LevelOfCareChangeForm(request.POST or None, initial={"to_level": episode.level_of_care})
+    form = LevelOfCareChangeForm(
+        request.POST or None, edition=episode.edition, initial={"to_level": episode.level_of_care}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             change = services.level_of_care_change(episode=episode, recorded_by=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Level of care changed ({change.direction}) to {change.get_to_level_display()}.")
+            messages.success(request, f"Level of care changed ({change.direction}) to {change.to_level_label}.")
             return redirect("patients:chart", pk=patient.pk)
     context = _chart_context(patient, "overview", form=form, episode=episode)
     return render(request, "patients/chart/level_change_form.html", context)
+
+
+@require_POST
+@permission_required("patients.cosign_episode", raise_exception=True)
+def episode_cosign(request, pk, episode_pk):
+    """A supervisor co-signs an admission below the recommended level (the work-list task closes)."""
+    patient = patient_for_view(request, pk, category=DataCategory.EPISODES, action="co-sign admission")
+    episode = get_object_or_404(Episode.objects.valid(), pk=episode_pk, patient=patient)
+    try:
+        services.episode_cosign(episode=episode, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Admission at {episode.level_label} co-signed.")
+    return redirect("patients:chart", pk=patient.pk)
 
 
 @require_POST

@@ -176,9 +176,7 @@ def intake_assessment(request, intake_pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(
-                request, f"ASAM assessment saved. Recommended level: {assessment.get_recommended_level_display()}."
-            )
+            messages.success(request, f"ASAM assessment saved. Recommended level: {assessment.recommendation_label}.")
             services.intake_advance(intake=intake, to_step=IntakeStep.DECISION, by=request.user)
             return redirect("patients:intake_decision", intake_pk=intake.pk)
     context = _context(
@@ -201,7 +199,11 @@ def intake_decision(request, intake_pk):
         return redirect("patients:intake_assessment", intake_pk=intake.pk)
     admit_form = AdmitForm(
         request.POST if request.POST.get("decision") == "admit" else None,
-        initial={"level_of_care": assessment.recommended_level},
+        edition=assessment.edition,
+        initial={
+            "level_of_care": assessment.recommended_level,
+            "withdrawal_management": assessment.recommended_withdrawal_management,
+        },
     )
     close_form = CloseIntakeForm(request.POST if request.POST.get("decision") == "close" else None)
     if request.method == "POST" and request.POST.get("decision") == "admit" and admit_form.is_valid():
@@ -214,6 +216,8 @@ def intake_decision(request, intake_pk):
                 primary_clinician=data["primary_clinician"],
                 target_weekly_hours=data["target_weekly_hours"],
                 level_of_care=data["level_of_care"],
+                withdrawal_management=data.get("withdrawal_management", ""),
+                level_of_care_reason_category=data["level_of_care_reason_category"],
                 level_of_care_reason=data["level_of_care_reason"],
                 admitted_on=data["admitted_on"],
                 expected_length_weeks=data["expected_length_weeks"],
@@ -222,7 +226,9 @@ def intake_decision(request, intake_pk):
         except ValidationError as error:
             add_service_errors(admit_form, error)
         else:
-            messages.success(request, f"Admitted to {episode.program} at level {episode.level_of_care}.")
+            messages.success(request, f"Admitted to {episode.program} at level {episode.level_label}.")
+            if episode.awaits_cosign:
+                messages.info(request, "Below the recommended level: a supervisor co-signs within 24 hours.")
             return redirect("patients:chart", pk=intake.patient_id)
     if request.method == "POST" and request.POST.get("decision") == "close" and close_form.is_valid():
         try:

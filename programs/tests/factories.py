@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import factory
 
-from programs.constants import Population
+from programs.constants import LevelOfCare, Population
 from programs.models import Program
 
 
@@ -17,6 +17,7 @@ class ProgramFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Adult IOP track {n}")
     code = factory.Sequence(lambda n: f"adult-iop-{n}")
     population = Population.ADULT
+    level_of_care = LevelOfCare.IOP
     description = "Synthetic program for tests."
     min_weekly_hours = Decimal("9")
     max_weekly_hours = Decimal("20")
@@ -24,7 +25,10 @@ class ProgramFactory(factory.django.DjangoModelFactory):
 
 
 class AdolescentProgramFactory(ProgramFactory):
+    """An adolescent IOP track: its band is left to the default for its level and age group (6–20)."""
+
     name = factory.Sequence(lambda n: f"Adolescent IOP track {n}")
     code = factory.Sequence(lambda n: f"adolescent-iop-{n}")
     population = Population.ADOLESCENT
-    min_weekly_hours = Decimal("6")
+    min_weekly_hours = None
+    max_weekly_hours = None

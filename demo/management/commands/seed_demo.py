@@ -35,6 +35,7 @@ from patients.constants import (
     ContactChannel,
     EpisodeStatus,
     LevelOfCare,
+    LevelOfCareReasonCategory,
     PatientStatus,
     ReferralSource,
     Relationship,
@@ -643,7 +644,7 @@ class Command(BaseCommand):
             Decimal("12"),
             Decimal("15"),
         )
-        target = rng.choice([h for h in hours if low <= h <= high])
+        target = rng.choice([h for h in hours if low <= h < high])  # the band is half-open
         episode = services.patient_admit(
             intake=intake,
             program=program,
@@ -651,6 +652,8 @@ class Command(BaseCommand):
             admitted_by=intake_user,
             target_weekly_hours=target,
             level_of_care=LevelOfCare.IOP,
+            withdrawal_management="",
+            level_of_care_reason_category=LevelOfCareReasonCategory.PATIENT_PREFERENCE if override else "",
             level_of_care_reason=LEVEL_OF_CARE_OVERRIDE if override else "",
             admitted_on=admitted_on,
             care_team=team,
@@ -661,6 +664,8 @@ class Command(BaseCommand):
             services.level_of_care_change(
                 episode=episode,
                 to_level=LevelOfCare.OP,
+                # Level 1 is under 9 hours a week (under 6 for adolescents): the target comes down with it.
+                target_weekly_hours=Decimal("4"),
                 reason=STEP_DOWN_REASON,
                 recorded_by=primary,
                 effective_on=max(admitted_on, self.today - dt.timedelta(days=5)),

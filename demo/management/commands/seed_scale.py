@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from accounts.constants import Role
 from accounts.models import User
-from patients.constants import EpisodeStatus, LevelOfCare, PatientStatus, SexAtBirth
+from patients.constants import AsamEdition, EpisodeStatus, LevelOfCare, PatientStatus, SexAtBirth
 from patients.models import Episode, LevelOfCareChange, Patient
 from patients.models.registry import luhn_check_digit
 from patients.text import fold
@@ -526,7 +526,7 @@ class Command(BaseCommand):
         status = EpisodeStatus.ACTIVE if discharged is None else EpisodeStatus.DISCHARGED
         return (
             episode_id, self.now, self.now, "", patient_id, program_id, status, LevelOfCare.IOP, "",
-            admitted, clinician_id, Decimal("9"), 12, discharged, self.intake.pk,
+            admitted, clinician_id, Decimal("9"), 12, discharged, self.intake.pk, AsamEdition.THIRD, "", "", False,
         )  # fmt: skip
 
     # --- sessions and attendance --------------------------------------------------------------
@@ -759,7 +759,8 @@ class Command(BaseCommand):
 EPISODE_COLUMNS = [
     "id", "created_at", "updated_at", "entered_in_error_reason", "patient_id", "program_id", "status",
     "level_of_care", "level_of_care_reason", "admitted_on", "primary_clinician_id", "target_weekly_hours",
-    "expected_length_weeks", "discharged_on", "admitted_by_id",
+    "expected_length_weeks", "discharged_on", "admitted_by_id", "edition", "withdrawal_management",
+    "level_of_care_reason_category", "admitted_below_recommendation",
 ]  # fmt: skip
 
 
