@@ -1,7 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import Max
 from simple_history.admin import SimpleHistoryAdmin
+
+from iop.admin import adopt_saved
 
 from . import services
 from .constants import GENERATE_AHEAD_WEEKS
@@ -75,15 +78,63 @@ class GroupAdmin(SimpleHistoryAdmin):
             self.message_user(request, " ".join(error.messages), messages.ERROR)
 
 
+class SessionAdminForm(forms.ModelForm):
+    class Meta:
+        model = Session
+        fields = (
+            "program",
+            "kind",
+            "group",
+            "topic",
+            "patient",
+            "episode",
+            "family_contacts",
+            "clinician",
+            "co_facilitator",
+            "room",
+            "join_url",
+            "start",
+            "end",
+            "break_minutes",
+            "status",
+            "cancel_reason",
+            "notes",
+            "booked_by",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        breaks = cleaned.get("break_minutes") or 0
+        if start is None or end is None or end <= start:
+            return cleaned
+        length = int((end - start).total_seconds() // 60)
+        if breaks >= length:
+            self.add_error("break_minutes", f"Breaks must be shorter than the session ({length} minutes).")
+        elif self.instance.pk:
+            # Recorded attendance never exceeds the countable length, so the length cannot shrink under it.
+            most = (
+                Attendance.objects.valid().filter(session=self.instance).aggregate(most=Max("minutes_attended"))["most"]
+            )
+            if most is not None and most > length - breaks:
+                self.add_error(
+                    "break_minutes",
+                    f"A patient is recorded for {most} minutes; the session must keep at least that much "
+                    f"service time ({length - breaks} minutes now). Correct the attendance first.",
+                )
+        return cleaned
+
+
 @admin.register(Session)
 class SessionAdmin(SimpleHistoryAdmin):
+    form = SessionAdminForm
     list_display = ("start", "title", "kind", "program", "room", "clinician", "status", "is_moved")
     list_filter = ("status", "kind", "program", "room", "is_moved")
     search_fields = ("group__name", "clinician__last_name", "patient__mrn")
     date_hierarchy = "start"
     list_select_related = ("group", "program", "room", "clinician")
     raw_id_fields = ("patient", "episode", "group", "topic", "booked_by")
-    readonly_fields = ("original_start", "day", "week_start", "is_moved")
+    readonly_fields = ("original_start", "duration_minutes", "day", "week_start", "is_moved")
 
     def save_model(self, request, obj, form, change):
         services.session_times_set(obj, obj.start, obj.end)
@@ -99,16 +150,62 @@ class EnrolmentAdmin(SimpleHistoryAdmin):
     list_select_related = ("episode__patient", "episode__program", "group")
 
 
+class AttendanceAdminForm(forms.ModelForm):
+    """The roster's rules in the admin: the patient on the roster, minutes up to the countable length."""
+
+    class Meta:
+        model = Attendance
+        fields = ("session", "patient", "status", "minutes_attended")
+        help_texts = {"minutes_attended": "From 0 to the session's length less its breaks; 0 for an absence."}
+
+    def clean(self):
+        cleaned = super().clean()
+        session = cleaned.get("session") if "session" in self.fields else self.instance.session
+        patient = cleaned.get("patient") if "patient" in self.fields else self.instance.patient
+        status, minutes = cleaned.get("status"), cleaned.get("minutes_attended")
+        if self.instance.pk and self.instance.is_entered_in_error:
+            raise ValidationError("This record was entered in error; record the attendance again instead.")
+        if session is None or patient is None or not status or minutes is None:
+            return cleaned
+        try:
+            cleaned["minutes_attended"] = services.attendance_check(
+                session=session, patient_id=patient.pk, status=status, minutes=minutes
+            )
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                raise
+            for field, messages in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        return cleaned
+
+
 @admin.register(Attendance)
 class AttendanceAdmin(SimpleHistoryAdmin):
+    """Attendance goes through the roster's service: minutes capped at the countable length, units recounted."""
+
+    form = AttendanceAdminForm
     list_display = ("session", "patient", "status", "minutes_attended", "recorded_by", "recorded_at")
     list_filter = ("status", "session__program")
     search_fields = ("patient__mrn",)
-    raw_id_fields = ("session", "patient", "episode", "recorded_by")
+    raw_id_fields = ("session", "patient")
     list_select_related = ("session__group", "patient", "recorded_by")
+
+    def get_readonly_fields(self, request, obj=None):
+        recorded = ("episode", "recorded_by", "recorded_at")
+        return (*recorded, "session", "patient") if obj is not None else recorded
 
     def has_delete_permission(self, request, obj=None):
         return False  # clinical records are marked entered in error, never deleted
+
+    def save_model(self, request, obj, form, change):
+        saved = services.attendance_record(
+            session=obj.session,
+            patient_id=obj.patient_id,
+            status=form.cleaned_data["status"],
+            minutes=form.cleaned_data["minutes_attended"],
+            by=request.user,
+        )
+        adopt_saved(obj, saved)
 
 
 @admin.register(WeekNote)

@@ -38,6 +38,11 @@ class Group(TimeStampedModel):
     duration_minutes = models.PositiveSmallIntegerField(
         default=180, validators=[MinValueValidator(15), MaxValueValidator(8 * 60)]
     )
+    break_minutes = models.PositiveSmallIntegerField(
+        default=0,
+        db_default=0,
+        help_text="Breaks and meals in each meeting (e.g. 15); not counted toward hours or the 3-hour billable day.",
+    )
     ends_on = models.DateField(null=True, blank=True, help_text="Last day of the series; blank runs on.")
     is_active = models.BooleanField(default=True)
 
@@ -67,6 +72,11 @@ class Group(TimeStampedModel):
                 condition=models.Q(co_facilitator__isnull=True) | ~models.Q(co_facilitator=models.F("facilitator")),
                 name="%(app_label)s_%(class)s_two_facilitators",
                 violation_error_message="The co-facilitator must be someone other than the facilitator.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(break_minutes__lt=models.F("duration_minutes")),
+                name="%(app_label)s_%(class)s_break_inside",
+                violation_error_message="Breaks must be shorter than the meeting.",
             ),
         ]
 

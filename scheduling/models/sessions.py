@@ -42,6 +42,13 @@ class Session(TimeStampedModel):
     start = models.DateTimeField()
     end = models.DateTimeField()
     duration_minutes = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    # Breaks and meals inside the session are not service time (HCPCS H0015 / S9480 count service
+    # time): the weekly hours, the 3-hour billable day and the attendance cap use countable minutes.
+    break_minutes = models.PositiveSmallIntegerField(
+        default=0,
+        db_default=0,
+        help_text="Breaks and meals inside the session; they do not count toward hours or the billable day.",
+    )
     day = models.DateField(editable=False)
     week_start = models.DateField(editable=False)
     status = models.CharField(max_length=12, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED)
@@ -79,6 +86,11 @@ class Session(TimeStampedModel):
                 name="%(app_label)s_%(class)s_at_most_12_hours",
                 violation_error_message="A session lasts at most 12 hours.",
             ),
+            models.CheckConstraint(
+                condition=models.Q(break_minutes__lt=models.F("duration_minutes")),
+                name="%(app_label)s_%(class)s_break_inside",
+                violation_error_message="Breaks must be shorter than the session.",
+            ),
             models.UniqueConstraint(
                 fields=["group", "original_start"],
                 condition=models.Q(group__isnull=False),
@@ -113,6 +125,11 @@ class Session(TimeStampedModel):
     @property
     def is_cancelled(self) -> bool:
         return self.status == SessionStatus.CANCELLED
+
+    @property
+    def countable_minutes(self) -> int:
+        """Service time: the session's length less its breaks (the most a patient can attend)."""
+        return self.duration_minutes - (self.break_minutes or 0)
 
 
 class Attendance(ClinicalRecord):

@@ -44,7 +44,7 @@ class ComplianceRow:
 
 # What the dashboard and its CSV show of each episode and patient (500 rows: nothing more is loaded).
 COMPLIANCE_EPISODE_FIELDS = (
-    "patient_id", "program_id", "admitted_on", "target_weekly_hours", "status",
+    "patient_id", "program_id", "admitted_on", "target_weekly_hours", "status", "level_of_care",
     "patient__mrn", "patient__legal_first_name", "patient__legal_last_name", "patient__preferred_name",
 )  # fmt: skip
 

@@ -75,7 +75,9 @@ def planned_minutes_by_week(
     common = Q(status=SessionStatus.SCHEDULED, kind__in=IOP_COUNTABLE_KINDS) & in_weeks(
         first_week, last_week, program_ids
     )
-    totals = {"scheduled": Sum("duration_minutes"), "remaining": Sum("duration_minutes", filter=Q(start__gt=now))}
+    # Service time only: breaks and meals inside a session do not count (HCPCS H0015 / S9480).
+    countable = F("duration_minutes") - F("break_minutes")
+    totals = {"scheduled": Sum(countable), "remaining": Sum(countable, filter=Q(start__gt=now))}
 
     def add(episode_id: int, week: dt.date, scheduled: int | None, remaining: int | None) -> None:
         entry = planned[(episode_id, week)]
@@ -228,7 +230,8 @@ class LedgerWeek:
 
     @property
     def planned_in_band(self) -> bool:
-        return self.low * 60 <= self.scheduled_minutes <= self.high * 60
+        """Half-open: a 2.1 week of exactly 20 hours is partial hospitalization, not IOP."""
+        return self.low * 60 <= self.scheduled_minutes < self.high * 60
 
 
 FLAG_BELOW_MINIMUM = "Below minimum"
@@ -263,7 +266,8 @@ def week_flags(week: LedgerWeek) -> list[str]:
         flags.append(FLAG_BELOW_MINIMUM)
     if week.attended.unexcused_absences >= 2:
         flags.append(FLAG_UNEXCUSED)
-    if attended > high or (week.is_current and week.scheduled_minutes > high):
+    # The band is half-open (ASAM 2.1: 9 <= hours < 20): reaching the maximum is above the band.
+    if attended >= high or (week.is_current and week.scheduled_minutes >= high):
         flags.append(FLAG_ABOVE_BAND)
     if week.attended.short_days:
         flags.append(FLAG_SHORT_DAYS)
@@ -289,7 +293,7 @@ def ledger_weeks(
     }
     ledger = {}
     for episode in episodes:
-        low, high = episode.program.weekly_hours_band
+        low, high = episode.weekly_hours_band
         rows = []
         for monday in weeks:
             key = (episode.pk, monday)

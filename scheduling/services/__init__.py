@@ -1,6 +1,13 @@
 """Writes to the schedule; views, forms, the admin and tasks call these."""
 
-from .attendance import AttendanceEntry, attendance_record, attendance_record_many, authorization_units_recount
+from .attendance import (
+    AttendanceEntry,
+    attendance_check,
+    attendance_minutes,
+    attendance_record,
+    attendance_record_many,
+    authorization_units_recount,
+)
 from .common import session_times_set, time_range_text, validated_save
 from .conflicts import check_conflicts, require_telehealth_consent
 from .enrolment import ScheduleResult, enrolment_end, enrolment_promote, patient_schedule_save, require_active_episode
@@ -28,6 +35,8 @@ __all__ = [
     "SERIES_FIELDS",
     "AttendanceEntry",
     "ScheduleResult",
+    "attendance_check",
+    "attendance_minutes",
     "attendance_record",
     "attendance_record_many",
     "authorization_units_recount",

@@ -36,15 +36,48 @@ class AttendanceEntry:
     minutes: int | None
 
 
-def _validate_entry(session: Session, entry: AttendanceEntry) -> int:
-    if entry.status not in AttendanceStatus.values:
-        raise ValidationError("Choose present, late, left early, excused or unexcused absence.")
-    if entry.status in ABSENT_STATUSES:
+def attendance_minutes(session: Session, status: str, minutes: int | None) -> int:
+    """The minutes to record: 0 for an absence, else 0 to the session's countable length (its service time).
+
+    Breaks and meals are not service time (HCPCS H0015 / S9480), so a 3-hour group with a
+    15-minute break counts at most 165 minutes. Empty minutes for someone present mean all of it.
+    """
+    if status not in AttendanceStatus.values:
+        raise ValidationError({"status": "Choose present, late, left early, excused or unexcused absence."})
+    if status in ABSENT_STATUSES:
         return 0
-    minutes = session.duration_minutes if entry.minutes is None else entry.minutes
-    if not 0 <= minutes <= session.duration_minutes:
-        raise ValidationError(f"Minutes attended must be between 0 and {session.duration_minutes}.")
+    countable = session.countable_minutes
+    minutes = countable if minutes is None else minutes
+    if not 0 <= minutes <= countable:
+        message = f"Minutes attended must be between 0 and {countable}"
+        if session.break_minutes:
+            message += f" ({session.duration_minutes} less {session.break_minutes} of breaks)"
+        raise ValidationError({"minutes_attended": f"{message}."})
     return minutes
+
+
+def _validate_entry(session: Session, entry: AttendanceEntry) -> int:
+    try:
+        return attendance_minutes(session, entry.status, entry.minutes)
+    except ValidationError as error:
+        raise ValidationError([message for messages in error.message_dict.values() for message in messages]) from None
+
+
+def attendance_open_check(session: Session, now: dt.datetime) -> None:
+    if session.is_cancelled:
+        raise ValidationError("This session was cancelled; there is no attendance to take.")
+    if now < session.start:
+        raise ValidationError(
+            f"Attendance opens when the session starts ({timezone.localtime(session.start):%b %d %H:%M})."
+        )
+
+
+def attendance_check(*, session: Session, patient_id: int, status: str, minutes: int | None, now=None) -> int:
+    """Everything attendance_record checks, with errors by field: for forms that save through it (the admin)."""
+    attendance_open_check(session, now or timezone.now())
+    if not roster_episodes(session).filter(patient_id=patient_id).exists():
+        raise ValidationError({"patient": "This patient is not on the session's roster."})
+    return attendance_minutes(session, status, minutes)
 
 
 @transaction.atomic
@@ -53,16 +86,12 @@ def attendance_record_many(
 ) -> list[Attendance]:
     """Record the roster in a fixed number of queries: one bulk insert and one bulk update, with history.
 
-    Refused before the session starts; minutes run from 0 to the session's length
-    (absences are 0). Attended hours then count down the patients' authorizations.
+    Refused before the session starts; minutes run from 0 to the session's countable length
+    (its length less breaks; absences are 0). Attended hours then count down the patients'
+    authorizations.
     """
     now = now or timezone.now()
-    if session.is_cancelled:
-        raise ValidationError("This session was cancelled; there is no attendance to take.")
-    if now < session.start:
-        raise ValidationError(
-            f"Attendance opens when the session starts ({timezone.localtime(session.start):%b %d %H:%M})."
-        )
+    attendance_open_check(session, now)
     roster = dict(roster_episodes(session).values_list("patient_id", "pk"))
     errors = {}
     cleaned = {}

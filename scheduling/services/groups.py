@@ -71,6 +71,7 @@ def group_generate_occurrences(
             co_facilitator_id=group.co_facilitator_id,
             room=room,
             join_url=room.join_url if room.is_virtual else "",
+            break_minutes=group.break_minutes,
         )
         session_times_set(session, start, end)
         closure = closures.get(session.day)
@@ -107,6 +108,7 @@ SERIES_FIELDS = {
     "rrule",
     "start_time",
     "duration_minutes",
+    "break_minutes",
     "room",
     "facilitator",
     "co_facilitator",

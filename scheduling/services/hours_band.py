@@ -1,4 +1,4 @@
-"""The weekly hours band (ASAM 2.1): weeks outside it need a documented reason."""
+"""The weekly hours band (ASAM 2.1: 9 <= hours < 20 for adults): weeks outside it need a documented reason."""
 
 import datetime as dt
 from collections.abc import Sequence
@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from patients.models import Episode
-from patients.services import hours_text
+from programs.validators import ceiling_note, hours_text, weekly_hours_rule
 
 from ..constants import (
     BAND_CHECK_WEEKS,
@@ -23,12 +23,16 @@ from ..selectors import (
 from .common import validated_save
 
 
-def band_problems(episode: Episode, mondays: Sequence[dt.date]) -> dict[dt.date, str]:
-    """Weeks outside the program's band with no documented reason, each with its shortfall or excess named."""
+def band_problems(episode: Episode, mondays: Sequence[dt.date], *, only_excess: bool = False) -> dict[dt.date, str]:
+    """Weeks outside the episode's band with no documented reason, each with its shortfall or excess named.
+
+    The band is half-open: a week at the maximum itself (20 hours in an adult IOP) is above it.
+    """
     if not mondays:
         return {}
-    program = episode.program
-    low, high = program.weekly_hours_band
+    low, high = episode.weekly_hours_band
+    rule = weekly_hours_rule(episode.level_of_care, episode.program.population)
+    note = ceiling_note(episode.level_of_care, high) if rule is not None and rule.ceiling == high else ""
     planned = planned_minutes_by_week([episode.pk], min(mondays), max(mondays))
     noted = set(WeekNote.objects.filter(episode=episode, week_start__in=mondays).values_list("week_start", flat=True))
     problems = {}
@@ -37,24 +41,22 @@ def band_problems(episode: Episode, mondays: Sequence[dt.date]) -> dict[dt.date,
         hours = minutes_to_hours(minutes)
         if monday in noted:
             continue
-        if hours < low:
+        if hours < low and not only_excess:
             problems[monday] = (
                 f"Week of {monday:%b %d}: {hours_text(hours)} hours planned, "
                 f"{hours_text(low - hours)} short of the {hours_text(low)}-hour minimum."
             )
-        elif hours > high:
+        elif hours >= high:
+            excess = f"{hours_text(hours - high)} over the band" if hours > high else "at the band's limit"
             problems[monday] = (
-                f"Week of {monday:%b %d}: {hours_text(hours)} hours planned, "
-                f"{hours_text(hours - high)} over the {hours_text(high)}-hour maximum "
-                "(20 or more is partial hospitalization)."
+                f"Week of {monday:%b %d}: {hours_text(hours)} hours planned, {excess}: "
+                f"it stays under {hours_text(high)} hours{note}."
             )
     return problems
 
 
 def enforce_band(*, episode: Episode, mondays: Sequence[dt.date], reason: str, by, only_excess: bool = False) -> None:
-    problems = band_problems(episode, mondays)
-    if only_excess:
-        problems = {monday: text for monday, text in problems.items() if "over the" in text}
+    problems = band_problems(episode, mondays, only_excess=only_excess)
     if not problems:
         return
     reason = reason.strip()

@@ -85,7 +85,9 @@ class TestBand:
             extra.append(extra_group)
         with pytest.raises(ValidationError) as refused:
             patient_schedule_save(episode=episode, groups=[group, *extra], starts_on=next_monday(), by=counselor)
-        assert "21 hours planned, 1 over the 20-hour maximum" in " ".join(refused.value.messages)
+        assert "21 hours planned, 1 over the band: it stays under 20 hours (20 or more is level 2.5 Partial" in (
+            " ".join(refused.value.messages)
+        )
 
 
 class TestConflicts:

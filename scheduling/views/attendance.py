@@ -34,7 +34,7 @@ def _roster_rows(session, user) -> list[dict]:
                 "patient": episode.patient,
                 "record": record,
                 "status": record.status if record else AttendanceStatus.PRESENT,
-                "minutes": record.minutes_attended if record else session.duration_minutes,
+                "minutes": record.minutes_attended if record else session.countable_minutes,
             }
         )
     return rows
