@@ -95,3 +95,9 @@ GROUP_NOTE_KINDS = frozenset({SessionKind.GROUP_THERAPY, SessionKind.PSYCHOEDUCA
 
 # "My sessions needing notes" looks back this far.
 SESSIONS_NEEDING_NOTES_DAYS = 14
+
+
+# The first treatment plan is signed within this many days of admission unless the program says
+# otherwise (ProgramDocumentationPolicy.initial_plan_days); the supervisor hears of it this many days later.
+INITIAL_PLAN_DAYS = 7
+INITIAL_PLAN_ESCALATION_DAYS = 3

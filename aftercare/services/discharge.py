@@ -14,6 +14,7 @@ from notifications.services import (
 )
 from patients.constants import EpisodeStatus, IntakeStatus, PatientStatus
 from patients.models import Episode, Patient
+from patients.selectors import unacknowledged_safety_alerts
 from scheduling.constants import SessionStatus
 from scheduling.models import Enrolment, Session
 from scheduling.services import enrolment_end, session_cancel
@@ -27,6 +28,18 @@ from ..constants import (
 )
 from ..models import AlumniCheckIn, Discharge
 from ..selectors.summary import discharge_summary_facts, discharge_summary_text
+
+
+def _check_safety_alerts(patient: Patient) -> None:
+    """Discharge waits while a safety alert is open, unless a supervisor acknowledged it by name."""
+    waiting = list(unacknowledged_safety_alerts(patient))
+    if waiting:
+        raised = "; ".join(f"{alert.raised_at:%b %d}: {alert.message}" for alert in waiting)
+        raise ValidationError(
+            f"{len(waiting)} open safety alert{'s' if len(waiting) > 1 else ''} ({raised}). Resolve "
+            f"{'them' if len(waiting) > 1 else 'it'} after a risk assessment, or ask a supervisor to acknowledge "
+            f"{'each' if len(waiting) > 1 else 'it'} for discharge on the chart."
+        )
 
 
 def _check_discharge_fields(episode, discharged_on, discharge_type, reason, next_level_of_care, referred_to) -> None:
@@ -123,6 +136,7 @@ def episode_discharge(
     if not episode.is_active or episode.is_entered_in_error:
         raise ValidationError("This episode of care is already closed.")
     _check_discharge_fields(episode, discharged_on, discharge_type, reason, next_level_of_care, referred_to)
+    _check_safety_alerts(episode.patient)
     facts = discharge_summary_facts(episode, discharged_on)
     discharge = Discharge(
         episode=episode,

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from audit.constants import DataCategory
 from iop.forms import add_service_errors
 from patients.constants import EpisodeStatus
-from patients.selectors import patient_for_view
+from patients.selectors import patient_for_view, unacknowledged_safety_alerts
 
 from ..constants import CRISIS_LINES, HANDED_ON_TYPES
 from ..forms import AftercarePlanForm, DischargeEditForm, DischargeForm
@@ -58,7 +58,9 @@ def episode_discharge(request, pk, episode_pk):
         else:
             messages.success(request, "Patient discharged. Future sessions and reminders were cancelled.")
             return redirect("aftercare:aftercare_edit", pk=patient.pk, discharge_pk=discharge.pk)
-    context = chart_context(patient, form=form, episode=episode, facts=facts)
+    context = chart_context(
+        patient, form=form, episode=episode, facts=facts, safety_alerts=list(unacknowledged_safety_alerts(patient))
+    )
     return render(request, "aftercare/form.html", context)
 
 

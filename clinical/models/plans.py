@@ -9,7 +9,13 @@ from simple_history.models import HistoricalRecords
 from iop.models import ClinicalRecord, TimeStampedModel
 from patients.constants import AsamDimension
 
-from ..constants import FrequencyPeriod, InterventionModality, PatientAgreement, PlanReviewOutcome
+from ..constants import (
+    INITIAL_PLAN_DAYS,
+    FrequencyPeriod,
+    InterventionModality,
+    PatientAgreement,
+    PlanReviewOutcome,
+)
 
 
 class ProgramDocumentationPolicy(TimeStampedModel):
@@ -19,10 +25,23 @@ class ProgramDocumentationPolicy(TimeStampedModel):
     plans_require_supervisor_cosign = models.BooleanField(
         default=False, help_text="A clinical supervisor co-signs every treatment plan version of this program."
     )
+    initial_plan_days = models.PositiveSmallIntegerField(
+        default=INITIAL_PLAN_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text="Days after admission by which the first treatment plan is signed; the supervisor hears "
+        "of it 3 days later.",
+    )
 
     class Meta:
         verbose_name = "program documentation policy"
         verbose_name_plural = "program documentation policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(initial_plan_days__gte=1, initial_plan_days__lte=30),
+                name="%(app_label)s_%(class)s_initial_plan_days_range",
+                violation_error_message="The initial plan is due 1 to 30 days after admission.",
+            ),
+        ]
 
     def __str__(self):
         return f"Documentation policy of {self.program}"

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from notifications.services import tasks_close_for
 from patients.models import Episode
 
 from ..constants import PatientAgreement, PlanReviewOutcome
@@ -131,7 +132,12 @@ def plan_sign(*, plan: TreatmentPlan, by, now: dt.datetime | None = None) -> Tre
     plan.signed_by = by
     plan.cosign_required = plan_requires_cosign(plan=plan, signer=by)
     plan.review_due_on = review_due_after(plan=plan, day=timezone.localdate(now))
-    return save_valid(plan)
+    save_valid(plan)
+    # A signed version answers the tasks asking for one: the initial plan, a review after use.
+    reason = f"Treatment plan version {plan.version} signed by {by.get_full_name() or by.username}"
+    tasks_close_for(dedupe_key_prefix=f"finding:initial_plan_missing:episode:{plan.episode_id}:", reason=reason, by=by)
+    tasks_close_for(dedupe_key_prefix=f"finding:return_to_use:patient:{plan.patient_id}:", reason=reason, by=by)
+    return plan
 
 
 @transaction.atomic
@@ -252,3 +258,17 @@ def plan_review_record(
     if outcome == PlanReviewOutcome.REVISE:
         plan_revise(plan=plan, by=reviewed_by, reason=f"Review of {reviewed_on:%Y-%m-%d}: {progress_summary.strip()}")
     return review
+
+
+def plan_reopen_after_return_to_use(*, patient, episode, finding_key: str, detail: str, at) -> TreatmentPlan | None:
+    """A return to use opens a new draft version of the signed plan, for the clinician to review and sign.
+
+    Registered with patients' finding follow-up (clinical/apps.py). Nothing to open when the
+    patient has no signed plan yet (the initial-plan rule covers that) or a draft is already open.
+    """
+    if episode is None:
+        return None
+    newest = episode.treatment_plans.valid().order_by("-version").first()
+    if newest is None or not newest.is_signed:
+        return None
+    return plan_revise(plan=newest, by=episode.primary_clinician, reason=f"Return to use: {detail}.")

@@ -1,4 +1,4 @@
-"""Work-list tasks of the clinical record: plan reviews due and notes left unsigned."""
+"""Work-list tasks of the clinical record: plan reviews due, notes left unsigned, initial plans not signed in time."""
 
 import datetime as dt
 
@@ -10,9 +10,14 @@ from notifications.services import (
     end_of_day,
     task_create,
 )
+from patients.constants import EpisodeStatus
+from patients.follow_up import Finding
+from patients.models import Episode
+from patients.services import finding_follow_up
 from programs.models import Program
 
-from ..models import GroupNote, SessionNote
+from ..constants import INITIAL_PLAN_DAYS, INITIAL_PLAN_ESCALATION_DAYS
+from ..models import GroupNote, ProgramDocumentationPolicy, SessionNote, TreatmentPlan
 from ..selectors.notes import unsigned_notes_overdue
 from ..selectors.plans import plans_due_for_review
 
@@ -57,4 +62,33 @@ def unsigned_note_tasks(*, now: dt.datetime | None = None) -> int:
                 patient=getattr(note, "patient", None),
             )
             count += 1
+    return count
+
+
+def initial_plan_tasks(*, today: dt.date | None = None) -> int:
+    """Episodes N days past admission (the program's setting) without a signed plan: a task, then the supervisor."""
+    today = today or timezone.localdate()
+    policies = dict(ProgramDocumentationPolicy.objects.values_list("program_id", "initial_plan_days"))
+    signed = TreatmentPlan.objects.valid().filter(signed_at__isnull=False).values("episode_id")
+    episodes = (
+        Episode.objects.valid()
+        .filter(status=EpisodeStatus.ACTIVE, admitted_on__lte=today - dt.timedelta(days=1))
+        .exclude(pk__in=signed)
+        .select_related("patient", "program")
+    )
+    count = 0
+    for episode in episodes:
+        days = policies.get(episode.program_id, INITIAL_PLAN_DAYS)
+        due_on = episode.admitted_on + dt.timedelta(days=days)
+        if today < due_on:
+            continue
+        finding_follow_up(
+            patient=episode.patient,
+            finding=Finding.INITIAL_PLAN_MISSING,
+            key=f"episode:{episode.pk}",
+            detail=f"admitted {episode.admitted_on:%b %d}, due {due_on:%b %d}",
+            due_at=end_of_day(due_on),
+            escalate_at=end_of_day(due_on + dt.timedelta(days=INITIAL_PLAN_ESCALATION_DAYS)),
+        )
+        count += 1
     return count

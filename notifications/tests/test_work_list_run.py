@@ -16,6 +16,7 @@ def test_every_app_registers_its_daily_follow_up():
         "authorizations",  # patients
         "plan_reviews",  # clinical
         "unsigned_notes",  # clinical
+        "initial_plans",  # clinical
         "drug_tests_pending",  # testing
         "instruments_due",  # testing
     }

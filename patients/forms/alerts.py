@@ -2,7 +2,19 @@
 
 from django import forms
 
+from iop.text import says_something
+
 from ..constants import AlertAction, RiskLevel
+from ..services.alerts import NOTE_NEEDED
+
+
+class NoteThatSaysSomething(forms.CharField):
+    """A note refused as soon as it is typed if it says nothing (the service checks again)."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not says_something(value):
+            raise forms.ValidationError(NOTE_NEEDED)
 
 
 class AlertResolveForm(forms.Form):
@@ -13,7 +25,7 @@ class AlertResolveForm(forms.Form):
         required=False,
     )
     action = forms.ChoiceField(label="Action taken", choices=[("", "Choose…"), *AlertAction.choices], required=False)
-    note = forms.CharField(
+    note = NoteThatSaysSomething(
         label="What was assessed and decided",
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=4000,
@@ -31,7 +43,7 @@ class AlertResolveForm(forms.Form):
 
 
 class AlertAcknowledgeForm(forms.Form):
-    note = forms.CharField(
+    note = NoteThatSaysSomething(
         label="Why discharge can go ahead with this alert open",
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=4000,

@@ -9,6 +9,7 @@ from .chart import (
     instrument_trend,
     open_alerts,
     open_intakes,
+    unacknowledged_safety_alerts,
 )
 from .registry import (
     DATE_FORMATS,
@@ -41,5 +42,6 @@ __all__ = [
     "possible_duplicates",
     "registry_page",
     "registry_rows",
+    "unacknowledged_safety_alerts",
     "visible_patient_ids",
 ]

@@ -5,7 +5,7 @@ from datetime import date
 
 from django.db.models import QuerySet
 
-from ..constants import ConsentKind, EpisodeStatus, IntakeStatus
+from ..constants import AlertKind, ConsentKind, EpisodeStatus, IntakeStatus
 from ..instruments import Instrument
 from ..models import (
     Consent,
@@ -88,3 +88,14 @@ def active_episodes_by_patient(patient_ids) -> dict[int, Episode]:
         .filter(patient_id__in=patient_ids, status=EpisodeStatus.ACTIVE)
         .select_related("patient", "primary_clinician")
     }
+
+
+def unacknowledged_safety_alerts(patient: Patient) -> QuerySet[PatientAlert]:
+    """Open safety alerts no supervisor has acknowledged for discharge: what stops a discharge."""
+    return (
+        PatientAlert.objects.valid()
+        .filter(
+            patient=patient, kind=AlertKind.SAFETY, resolved_at__isnull=True, discharge_acknowledged_at__isnull=True
+        )
+        .order_by("raised_at")
+    )

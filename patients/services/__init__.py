@@ -13,6 +13,17 @@ from .episodes import (
     level_of_care_change_check,
     patient_admit,
 )
+from .follow_up import (
+    CLINIC_DAY_ENDS,
+    NOW_WITHIN,
+    SAME_DAY_AT_LEAST,
+    FollowUp,
+    due_time,
+    finding_follow_up,
+    finding_key_for,
+    register_finding_handler,
+    responsible_people,
+)
 from .intake import (
     INTAKE_STEP_ORDER,
     STEP_STATUS,
@@ -28,10 +39,14 @@ from .registry import care_team_set, chart_record_add, patient_create, patient_u
 from .work_list import authorization_tasks
 
 __all__ = [
+    "CLINIC_DAY_ENDS",
     "INTAKE_STEP_ORDER",
     "MINIMUM_REASON_LENGTH",
     "NOTE_NEEDED",
+    "NOW_WITHIN",
+    "SAME_DAY_AT_LEAST",
     "STEP_STATUS",
+    "FollowUp",
     "admission_cosign_request",
     "alert_acknowledge_for_discharge",
     "alert_resolve",
@@ -43,7 +58,10 @@ __all__ = [
     "check_weekly_hours_in_band",
     "consent_revoke",
     "directors_to_notify",
+    "due_time",
     "episode_cosign",
+    "finding_follow_up",
+    "finding_key_for",
     "finding_tasks_prefix",
     "hours_text",
     "instrument_record",
@@ -56,6 +74,8 @@ __all__ = [
     "patient_admit",
     "patient_create",
     "patient_update",
+    "register_finding_handler",
     "require_open_intake",
+    "responsible_people",
     "validated_save",
 ]

@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from ..asam import recommend_level_of_care
 from ..constants import (
-    AlertKind,
     EpisodeStatus,
     IntakeStatus,
     IntakeStep,
     PatientStatus,
 )
+from ..follow_up import instrument_findings
 from ..instruments import Instrument, score
 from ..models import (
     AsamAssessment,
@@ -23,9 +23,9 @@ from ..models import (
     InstrumentResponse,
     Intake,
     Patient,
-    PatientAlert,
 )
 from .common import validated_save
+from .follow_up import finding_follow_up
 
 INTAKE_STEP_ORDER = list(IntakeStep.values)
 
@@ -128,16 +128,14 @@ def instrument_record(
             administered_by=administered_by,
         )
     )
-    if result.safety_alert:
-        PatientAlert.objects.create(
+    for finding, detail in instrument_findings(response):
+        finding_follow_up(
             patient=patient,
-            kind=AlertKind.SAFETY,
-            message=(
-                f"PHQ-9 item 9 answered {answers[8]} on {timezone.localdate(response.administered_at):%b %d, %Y}: "
-                "thoughts of death or self-harm. Complete a suicide risk assessment today."
-            ),
-            raised_at=response.administered_at,
-            raised_by=administered_by,
+            finding=finding,
+            key=f"instrument:{response.pk}",
+            detail=detail,
+            at=response.administered_at,
+            recorded_by=administered_by,
             source_instrument=response,
         )
     if intake is not None:
