@@ -77,7 +77,8 @@ class ProgramClinicalPolicyAdmin(SimpleHistoryAdmin):
                     "random_panel",
                 ),
                 "description": "Each testing day every active patient is drawn with probability "
-                "1 − (1 − weekly rate)^(1 / testing days a week); patients near the longest gap are always drawn.",
+                "1 − (1 − weekly rate)^(1 / testing days a week); near the longest gap, a random day of the "
+                "last few testing days draws the patient (never a fixed day), and the last one always does.",
             },
         ),
         ("Measurement-based care", {"fields": ("phq9_every_days", "gad7_every_days", "bam_every_days")}),

@@ -69,6 +69,7 @@ class TestingMethod(models.TextChoices):
 class SpecimenValidity(models.TextChoices):
     NORMAL = "normal", "Normal"
     DILUTE = "dilute", "Dilute"
+    SUBSTITUTED = "substituted", "Substituted"
     ADULTERATED = "adulterated", "Adulterated"
     INVALID = "invalid", "Invalid"
 
@@ -114,6 +115,8 @@ class FindingKind(models.TextChoices):
     ALCOHOL_DETECTED = "alcohol_detected", "Breath alcohol above zero"
     INVALID_RESULT = "invalid_result", "Invalid result: retest"
     SPECIMEN_NOT_VALID = "specimen_not_valid", "Specimen not valid"
+    TEMPERATURE_OUT_OF_RANGE = "temperature", "Temperature out of range"
+    NOT_RELIABLY_DETECTED = "not_reliably_detected", "Not reliably detected by this screen: confirm"
     NEGATIVE = "negative", "Negative"
     NOT_TESTED = "not_tested", "Prescribed analyte not on this panel"
 
@@ -125,8 +128,20 @@ FLAGGED_FINDINGS = frozenset(
         FindingKind.ALCOHOL_DETECTED,
         FindingKind.INVALID_RESULT,
         FindingKind.SPECIMEN_NOT_VALID,
+        FindingKind.TEMPERATURE_OUT_OF_RANGE,
     }
 )
+
+# Immunoassay screens that detect some prescribed drugs poorly: a negative screen is no evidence
+# that the drug is absent, so it asks for definitive testing, never suggests diversion. Matched
+# against the medication's name (catalogue or typed). Sources: ASAM Appropriate Use of Drug
+# Testing (2017), cross-reactivity of benzodiazepine and opiate immunoassays; SAMHSA TIP 63
+# (extended-release buprenorphine leaves little parent drug in urine for some assays).
+POORLY_DETECTED_BY_SCREEN: dict[str, tuple[str, ...]] = {
+    "benzodiazepines": ("clonazepam", "lorazepam", "klonopin", "ativan"),
+    "opiates": ("hydrocodone", "oxycodone", "hydromorphone", "oxymorphone", "vicodin", "percocet"),
+    "buprenorphine": ("extended-release injection", "sublocade", "brixadi"),
+}
 
 
 # --- Random testing --------------------------------------------------------------------------

@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from iop.forms import DateInput, DateTimeInput
 
-from .constants import AnalyteOutcome, ResultMethod, Specimen, SpecimenValidity, TestingMethod, TestReason
+from .constants import AnalyteOutcome, ResultMethod, Specimen, TestingMethod, TestReason
 from .models import Analyte, DrugTest, Panel
+from .validity import SpecimenChecks
 
 
 class SobrietyDateForm(forms.Form):
@@ -30,12 +31,47 @@ class DrugTestOrderForm(forms.Form):
 class DrugTestCollectForm(forms.Form):
     collected_at = forms.DateTimeField(widget=DateTimeInput(), initial=timezone.now, label="Collected at")
     observed = forms.BooleanField(label="Observed collection", required=False)
-    temperature_in_range = forms.NullBooleanField(
-        label="Temperature in range (urine, 32–38 °C)",
+    temperature_c = forms.DecimalField(
+        label="Temperature (°C)",
         required=False,
-        widget=forms.Select(choices=[("", "Not checked / not urine"), ("true", "Yes"), ("false", "No")]),
+        max_digits=3,
+        decimal_places=1,
+        help_text="Urine, read within 4 minutes; 32–38 °C is in range. Or use the strip below.",
     )
-    validity = forms.ChoiceField(choices=SpecimenValidity.choices, initial=SpecimenValidity.NORMAL)
+    temperature_in_range = forms.NullBooleanField(
+        label="Temperature strip in range (32–38 °C)",
+        required=False,
+        widget=forms.Select(choices=[("", "Not read / not urine"), ("true", "Yes"), ("false", "No")]),
+    )
+    creatinine_mg_dl = forms.DecimalField(label="Creatinine (mg/dL)", required=False, min_value=0, max_digits=6)
+    specific_gravity = forms.DecimalField(
+        required=False, min_value=Decimal("0.99"), max_value=Decimal("1.1"), max_digits=5, decimal_places=4
+    )
+    ph = forms.DecimalField(label="pH", required=False, min_value=0, max_value=14, max_digits=4, decimal_places=2)
+    nitrite_mcg_ml = forms.DecimalField(label="Nitrite (mcg/mL)", required=False, min_value=0, max_digits=7)
+    oxidant_detected = forms.NullBooleanField(
+        label="Oxidizing adulterant strip",
+        required=False,
+        widget=forms.Select(choices=[("", "Not tested"), ("false", "Negative"), ("true", "Positive")]),
+    )
+
+    @staticmethod
+    def service_kwargs(data: dict) -> dict:
+        """The service's arguments from the cleaned data: validity is computed from the checks, never chosen here."""
+        checks = SpecimenChecks(
+            temperature_c=data["temperature_c"],
+            creatinine_mg_dl=data["creatinine_mg_dl"],
+            specific_gravity=data["specific_gravity"],
+            ph=data["ph"],
+            nitrite_mcg_ml=data["nitrite_mcg_ml"],
+            oxidant_detected=data["oxidant_detected"],
+        )
+        return {
+            "collected_at": data["collected_at"],
+            "observed": data["observed"],
+            "temperature_in_range": data["temperature_in_range"],
+            "checks": checks,
+        }
 
 
 class DrugTestNotCollectedForm(forms.Form):

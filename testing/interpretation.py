@@ -7,10 +7,19 @@ diversion; anything else positive is unexpected; any breath alcohol above zero c
 """
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 
-from .constants import BREATH_ALCOHOL, FLAGGED_FINDINGS, AnalyteOutcome, FindingKind, SpecimenValidity
+from .constants import (
+    BREATH_ALCOHOL,
+    FLAGGED_FINDINGS,
+    POORLY_DETECTED_BY_SCREEN,
+    AnalyteOutcome,
+    FindingKind,
+    SpecimenValidity,
+)
+
+PRESUMPTIVE = " Presumptive screen: confirm before acting."
 
 
 @dataclass(frozen=True)
@@ -21,6 +30,8 @@ class Reading:
     outcome: str
     level: Decimal | None = None
     analyte_name: str = ""
+    # From a definitive (LC-MS/MS) result; a presumptive screen is confirmed before anyone acts on it.
+    definitive: bool = False
 
 
 @dataclass(frozen=True)
@@ -38,8 +49,14 @@ class Finding:
 def effective_readings(presumptive: Iterable[Reading], definitive: Iterable[Reading]) -> list[Reading]:
     """A definitive (LC-MS/MS) result replaces the presumptive one for the analytes it reports."""
     by_analyte = {reading.analyte: reading for reading in presumptive}
-    by_analyte.update({reading.analyte: reading for reading in definitive})
+    by_analyte.update({reading.analyte: replace(reading, definitive=True) for reading in definitive})
     return list(by_analyte.values())
+
+
+def poorly_detected(analyte: str, medications: Sequence[str]) -> bool:
+    """Every medication expected to show as ``analyte`` is one its screen detects poorly."""
+    weak = POORLY_DETECTED_BY_SCREEN.get(analyte, ())
+    return bool(medications) and all(any(name in medication.lower() for name in weak) for medication in medications)
 
 
 def _finding(reading_or_code, kind: FindingKind, message: str, name: str = "") -> Finding:
@@ -55,6 +72,7 @@ def interpret(
     expected: Mapping[str, Sequence[str]],
     validity: str = SpecimenValidity.NORMAL,
     analyte_names: Mapping[str, str] | None = None,
+    temperature_in_range: bool | None = None,
 ) -> list[Finding]:
     """Findings for one test.
 
@@ -71,6 +89,15 @@ def interpret(
                 FindingKind.SPECIMEN_NOT_VALID,
                 f"Specimen {validity}: results may not reflect use; consider an observed recollection.",
                 name="Specimen",
+            )
+        )
+    if temperature_in_range is False:
+        findings.append(
+            _finding(
+                "temperature",
+                FindingKind.TEMPERATURE_OUT_OF_RANGE,
+                "Temperature outside 32–38 °C within 4 minutes: possible substitution; recollect under observation.",
+                name="Specimen temperature",
             )
         )
     tested = set()
@@ -92,7 +119,19 @@ def interpret(
         elif reading.outcome == AnalyteOutcome.POSITIVE and prescribed:
             findings.append(_finding(reading, FindingKind.EXPECTED_POSITIVE, f"Expected: prescribed {prescribed}."))
         elif reading.outcome == AnalyteOutcome.POSITIVE:
-            findings.append(_finding(reading, FindingKind.UNEXPECTED_POSITIVE, "Positive and not prescribed."))
+            caution = "" if reading.definitive else PRESUMPTIVE
+            findings.append(
+                _finding(reading, FindingKind.UNEXPECTED_POSITIVE, "Positive and not prescribed." + caution)
+            )
+        elif prescribed and not reading.definitive and poorly_detected(reading.analyte, expected[reading.analyte]):
+            findings.append(
+                _finding(
+                    reading,
+                    FindingKind.NOT_RELIABLY_DETECTED,
+                    f"Negative screen, but {prescribed} is not reliably detected by this assay; "
+                    "confirm with definitive testing (this is not evidence of non-adherence).",
+                )
+            )
         elif prescribed:
             findings.append(
                 _finding(

@@ -10,8 +10,12 @@ from patients.models import Patient
 from testing.models import Analyte
 from testing.services.drug_tests import drug_tests_reinterpret
 
-from ..constants import MEDICATION_CATALOGUE, MedicationSource
+from ..constants import MEDICATION_CATALOGUE, MedicationCategory, MedicationSource
 from ..models import Medication
+
+# Typed names that are medications for opioid use disorder: they must come from the catalogue,
+# which sets the analytes a drug screen should show (free text sets none).
+MOUD_NAMES = ("buprenorphine", "suboxone", "subutex", "zubsolv", "sublocade", "brixadi", "methadone", "vivitrol")
 
 EDITABLE_FIELDS = (
     "catalogue_code",
@@ -46,6 +50,16 @@ def _apply(medication: Medication, fields: dict) -> None:
     entry = MEDICATION_CATALOGUE.get(medication.catalogue_code)
     if entry is not None and not medication.name:
         medication.name = entry.name
+    typed = (medication.name or "").lower()
+    looks_like_moud = medication.category == MedicationCategory.MOUD or any(name in typed for name in MOUD_NAMES)
+    if looks_like_moud and (entry is None or entry.category != MedicationCategory.MOUD):
+        raise ValidationError(
+            {
+                "catalogue_code": "Choose medications for opioid use disorder from the list, so drug tests know "
+                "what they should show (Suboxone is buprenorphine-naloxone, Vivitrol is naltrexone "
+                "extended-release injection)."
+            }
+        )
     # The prescriber fields must agree with the source, so the list never names two prescribers.
     if medication.source == MedicationSource.OURS:
         medication.outside_prescriber = ""

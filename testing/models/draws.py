@@ -31,7 +31,8 @@ class RandomDraw(TimeStampedModel):
     random_values = models.JSONField(
         default=dict,
         blank=True,
-        help_text="Per patient id: the uniform number drawn; below the daily probability = drawn.",
+        help_text="Per patient id: the uniform number drawn; below that day's chance (the daily probability, "
+        "raised in the gap window) = drawn.",
     )
     drawn = models.JSONField(
         default=dict, blank=True, help_text="Per drawn patient id: why (random draw or longest gap)."

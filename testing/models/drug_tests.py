@@ -53,7 +53,18 @@ class DrugTest(ClinicalRecord):
     temperature_in_range = models.BooleanField(
         null=True, blank=True, help_text="Urine temperature 32–38 °C within 4 minutes of voiding."
     )
+    # What the collector measured (testing/validity.py turns it into the validity; not picked by hand).
+    temperature_c = models.DecimalField(
+        "Temperature (°C)", max_digits=3, decimal_places=1, null=True, blank=True,
+        help_text="Read within 4 minutes of voiding; 32–38 °C is in range.",
+    )  # fmt: skip
+    creatinine_mg_dl = models.DecimalField("Creatinine (mg/dL)", max_digits=6, decimal_places=2, null=True, blank=True)
+    specific_gravity = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    ph = models.DecimalField("pH", max_digits=4, decimal_places=2, null=True, blank=True)
+    nitrite_mcg_ml = models.DecimalField("Nitrite (mcg/mL)", max_digits=7, decimal_places=1, null=True, blank=True)
+    oxidant_detected = models.BooleanField("Oxidizing adulterant detected", null=True, blank=True)
     validity = models.CharField(max_length=12, choices=SpecimenValidity.choices, blank=True)
+    validity_reasons = models.CharField(max_length=300, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
     lab_name = models.CharField(max_length=120, blank=True)
     resulted_at = models.DateTimeField(null=True, blank=True)
@@ -107,6 +118,18 @@ class DrugTest(ClinicalRecord):
                 condition=models.Q(collected_at__isnull=True) | models.Q(collected_at__gte=models.F("ordered_at")),
                 name="%(app_label)s_%(class)s_collected_after_order",
                 violation_error_message="Collection cannot come before the order.",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(temperature_c__isnull=True) | models.Q(temperature_c__gte=0, temperature_c__lte=50))
+                & (
+                    models.Q(specific_gravity__isnull=True)
+                    | models.Q(specific_gravity__gte=0.99, specific_gravity__lte=1.1)
+                )
+                & (models.Q(ph__isnull=True) | models.Q(ph__gte=0, ph__lte=14))
+                & (models.Q(creatinine_mg_dl__isnull=True) | models.Q(creatinine_mg_dl__gte=0))
+                & (models.Q(nitrite_mcg_ml__isnull=True) | models.Q(nitrite_mcg_ml__gte=0)),
+                name="%(app_label)s_%(class)s_checks_plausible",
+                violation_error_message="A specimen check is outside what any specimen can show; check the number.",
             ),
         ]
 

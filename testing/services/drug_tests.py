@@ -19,11 +19,13 @@ from ..constants import (
     DrugTestStatus,
     ResultMethod,
     Specimen,
-    SpecimenValidity,
     TestingMethod,
 )
 from ..interpretation import Reading, effective_readings, flag_count, interpret
 from ..models import Analyte, AnalyteResult, DrugTest, DrugTestResultSet, Panel, SobrietyDate
+from ..validity import SpecimenChecks, specimen_validity
+from ..validity import temperature_in_range as temperature_reading_in_range
+from .follow_up import drug_test_follow_up, return_to_use_follow_up
 
 
 def _save(instance):
@@ -89,10 +91,12 @@ def drug_test_collect(
     collected_at: datetime | None = None,
     observed: bool | None = None,
     temperature_in_range: bool | None = None,
-    validity: str = SpecimenValidity.NORMAL,
+    checks: SpecimenChecks | None = None,
 ) -> DrugTest:
+    """Record the collection and the specimen checks; the validity is computed from them (testing/validity.py)."""
     drug_test = _locked(drug_test)
     _move(drug_test, DrugTestStatus.COLLECTED)
+    checks = checks or SpecimenChecks()
     collected_at = collected_at or timezone.now()
     if collected_at > timezone.now() + timedelta(minutes=5):
         raise ValidationError({"collected_at": "The collection time cannot be in the future."})
@@ -101,17 +105,30 @@ def drug_test_collect(
         collected_at = drug_test.ordered_at
     if collected_at < drug_test.ordered_at:
         raise ValidationError({"collected_at": "The collection time cannot come before the order."})
-    if drug_test.specimen == Specimen.URINE and temperature_in_range is None:
-        raise ValidationError({"temperature_in_range": "Record whether the urine temperature was in range."})
-    if not validity:
-        raise ValidationError({"validity": "Record the specimen's validity."})
+    urine = drug_test.specimen == Specimen.URINE
+    measured = temperature_reading_in_range(checks.temperature_c)
+    if measured is not None and temperature_in_range is not None and measured != temperature_in_range:
+        raise ValidationError(
+            {"temperature_in_range": f"{checks.temperature_c} °C is {'in' if measured else 'out of'} range (32–38 °C)."}
+        )
+    temperature_in_range = measured if measured is not None else temperature_in_range
+    if urine and temperature_in_range is None:
+        raise ValidationError({"temperature_in_range": "Record the urine temperature, or whether it was in range."})
+    validity = specimen_validity(checks, drug_test.specimen)
     drug_test.collector = collector
     drug_test.collected_at = collected_at
-    drug_test.temperature_in_range = temperature_in_range if drug_test.specimen == Specimen.URINE else None
-    drug_test.validity = validity
+    drug_test.temperature_in_range = temperature_in_range if urine else None
+    for name in ("temperature_c", "creatinine_mg_dl", "specific_gravity", "ph", "nitrite_mcg_ml", "oxidant_detected"):
+        setattr(drug_test, name, getattr(checks, name) if urine else None)
+    drug_test.validity = validity.validity
+    drug_test.validity_reasons = "; ".join(validity.reasons)[:300]
     if observed is not None:
         drug_test.observed = observed
-    return _save(drug_test)
+    _save(drug_test)
+    # An adulterated, substituted, invalid or repeatedly dilute specimen, or a temperature out of
+    # range, is a finding of its own.
+    drug_test_follow_up(drug_test=drug_test, by=collector)
+    return drug_test
 
 
 @transaction.atomic
@@ -195,21 +212,41 @@ def drug_test_result(
             raise ValidationError({"results": f"{analyte}: choose negative, positive or invalid."})
         if level is not None and level < 0:
             raise ValidationError({"results": f"{analyte}: a level cannot be negative."})
+        cutoff = cutoffs.get(analyte.pk, analyte.default_cutoff)
+        disagreement = level_disagrees_with_outcome(level=level, outcome=outcome, cutoff=cutoff)
+        if disagreement:
+            raise ValidationError({"results": f"{analyte}: {disagreement}"})
         row = AnalyteResult(
             result_set=result_set,
             analyte=analyte,
             outcome=outcome,
             level=level,
-            cutoff=cutoffs.get(analyte.pk, analyte.default_cutoff),
+            cutoff=cutoff,
         )
         _save(row)
     drug_test.resulted_at = resulted_at
     _save(drug_test)
-    drug_test_interpret(drug_test=drug_test)
+    drug_test_interpret(drug_test=drug_test, by=recorded_by)
     return result_set
 
 
-def drug_test_interpret(*, drug_test: DrugTest) -> DrugTest:
+def level_disagrees_with_outcome(*, level: Decimal | None, outcome: str, cutoff: Decimal) -> str:
+    """Why a measured level contradicts the outcome recorded, or "" when they agree.
+
+    At or above the cutoff is positive (HHS Mandatory Guidelines 2017); with a cutoff of zero
+    (breath alcohol) any level above zero is positive.
+    """
+    if level is None or outcome == AnalyteOutcome.INVALID:
+        return ""
+    positive = level > 0 if cutoff == 0 else level >= cutoff
+    if outcome == AnalyteOutcome.NEGATIVE and positive:
+        return f"a level of {level} is at or above the cutoff of {cutoff}: that is positive, not negative."
+    if outcome == AnalyteOutcome.POSITIVE and not positive:
+        return f"a level of {level} is below the cutoff of {cutoff}: that is negative, not positive."
+    return ""
+
+
+def drug_test_interpret(*, drug_test: DrugTest, by=None) -> DrugTest:
     """Write the test's findings against the medication list active on the collection day."""
     sets = {
         result_set.method: [
@@ -222,10 +259,17 @@ def drug_test_interpret(*, drug_test: DrugTest) -> DrugTest:
     day = timezone.localdate(drug_test.collected_at or drug_test.ordered_at)
     expected = expected_analytes_on(drug_test.patient_id, day)
     names = dict(Analyte.objects.filter(code__in=expected).values_list("code", "name"))
-    findings = interpret(readings, expected=expected, validity=drug_test.validity, analyte_names=names)
+    findings = interpret(
+        readings,
+        expected=expected,
+        validity=drug_test.validity,
+        analyte_names=names,
+        temperature_in_range=drug_test.temperature_in_range,
+    )
     drug_test.findings = [finding.as_dict() for finding in findings]
     drug_test.flag_count = flag_count(findings)
     drug_test.save(update_fields=["findings", "flag_count", "updated_at"])
+    drug_test_follow_up(drug_test=drug_test, by=by)
     return drug_test
 
 
@@ -247,7 +291,14 @@ def sobriety_date_set(*, patient: Patient, sober_since: date, reason: str, by) -
     current = SobrietyDate.objects.select_for_update().filter(patient=patient).first()
     if current is None:
         current = SobrietyDate(patient=patient)
+    # A later date than before is a reset: the patient used again, which the plan must answer.
+    reset = current.pk is not None and sober_since > current.sober_since
     current.sober_since = sober_since
     current.reason = reason.strip()
     current.set_by = by
-    return _save(current)
+    _save(current)
+    if reset:
+        return_to_use_follow_up(
+            patient=patient, day=timezone.localdate(), detail=f"sobriety date reset to {sober_since:%b %d}", by=by
+        )
+    return current

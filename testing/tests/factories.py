@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.tests.factories import CounselorFactory
 from patients.tests.factories import PatientFactory, days_ago
 from programs.tests.factories import ProgramFactory
-from testing.constants import AnalyteOutcome, ResultMethod, SpecimenValidity, TestReason
+from testing.constants import AnalyteOutcome, ResultMethod, TestReason
 from testing.models import (
     Analyte,
     AnalyteResult,
@@ -61,7 +61,6 @@ def resulted_test(patient, *, positives=(), levels=None, collected_at=None, by=N
         collector=by,
         collected_at=collected_at,
         temperature_in_range=True if test.specimen == "urine" else None,
-        validity=SpecimenValidity.NORMAL,
     )
     levels = levels or {}
     results = {

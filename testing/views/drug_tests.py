@@ -88,6 +88,17 @@ def _detail_context(patient, drug_test, **forms) -> dict:
     )
     status = drug_test.status
     has_definitive = any(rs.method == ResultMethod.DEFINITIVE for rs in result_sets)
+    # A definitive result replaces the screen for the analytes it reports: shown on the screen's rows.
+    confirmed = {
+        row.analyte_id
+        for rs in result_sets
+        if rs.method == ResultMethod.DEFINITIVE
+        for row in rs.analyte_results.all()
+        if row.entered_in_error_at is None
+    }
+    for rs in result_sets:
+        for row in rs.analyte_results.all():
+            row.superseded = rs.method == ResultMethod.PRESUMPTIVE and row.analyte_id in confirmed
     context = {
         "drug_test": drug_test,
         "result_sets": result_sets,
@@ -130,7 +141,8 @@ def _step(request, pk, test_pk, form_class, form_name, action, run, success):
 @permission_required("testing.change_drugtest", raise_exception=True)
 def drug_test_collect(request, pk, test_pk):
     def run(drug_test, data):
-        drug_testing.drug_test_collect(drug_test=drug_test, collector=request.user, **data)
+        kwargs = DrugTestCollectForm.service_kwargs(data)
+        drug_testing.drug_test_collect(drug_test=drug_test, collector=request.user, **kwargs)
 
     return _step(request, pk, test_pk, DrugTestCollectForm, "collect_form", "collect drug test", run, "Collected.")
 

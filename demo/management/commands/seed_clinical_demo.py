@@ -20,10 +20,11 @@ from medications.services import medications as medication_services
 from patients.constants import EpisodeStatus, Substance
 from patients.models import Episode
 from programs.models import Program
-from testing.constants import AnalyteOutcome, ResultMethod, SpecimenValidity, TestReason
+from testing.constants import AnalyteOutcome, ResultMethod, TestReason
 from testing.models import DrugTest, Panel, ProgramClinicalPolicy
 from testing.services import drug_tests as drug_testing
 from testing.services.random_draws import random_draws_run
+from testing.validity import SpecimenChecks
 
 # What a relapse on the primary substance shows on a urine cup.
 SUBSTANCE_ANALYTES = {
@@ -36,6 +37,9 @@ SUBSTANCE_ANALYTES = {
 }
 OPIOID_SUBSTANCES = {Substance.OPIOIDS, Substance.FENTANYL}
 WEEKS_OF_TESTS = 8
+
+# A cup whose creatinine and specific gravity read dilute (HHS criteria), now and then.
+DILUTE_CUP = SpecimenChecks(creatinine_mg_dl=Decimal("14"), specific_gravity=Decimal("1.0022"))
 
 
 class Command(BaseCommand):
@@ -166,7 +170,7 @@ class Command(BaseCommand):
             )  # fmt: skip
             drug_testing.drug_test_collect(
                 drug_test=pending, collector=self.collector, collected_at=pending.ordered_at + dt.timedelta(minutes=20),
-                temperature_in_range=True, validity=SpecimenValidity.NORMAL,
+                temperature_in_range=True,
             )  # fmt: skip
             drug_testing.drug_test_send(drug_test=pending, lab_name="Regional Toxicology Lab", by=self.collector)
 
@@ -180,7 +184,7 @@ class Command(BaseCommand):
         drug_testing.drug_test_collect(
             drug_test=test, collector=self.collector, collected_at=ordered_at + dt.timedelta(minutes=10),
             temperature_in_range=True if urine else None,
-            validity=SpecimenValidity.DILUTE if urine and self.rng.random() < 0.04 else SpecimenValidity.NORMAL,
+            checks=DILUTE_CUP if urine and self.rng.random() < 0.04 else None,
         )  # fmt: skip
         results = {}
         for analyte in panel.analytes.all():
