@@ -74,6 +74,19 @@ class OutboundMessage(TimeStampedModel):
         return f"{self.get_template_display()} by {self.get_channel_display().lower()} ({self.get_status_display()})"
 
 
+# Tasks that follow a finding about the patient's safety (patients/follow_up.py). A snooze never hides one
+# that is overdue and never moves its escalation: the escalation is the clinic's promise that someone
+# acts on a suicide-risk or withdrawal finding in time, and whoever snoozes it is the one who has not yet.
+SAFETY_TASK_KINDS = frozenset(
+    {
+        TaskKind.SUICIDE_RISK_ASSESSMENT,
+        TaskKind.WITHDRAWAL_EVALUATION,
+        TaskKind.MEDICAL_EVALUATION,
+        TaskKind.OVERDOSE_RISK,
+    }
+)
+
+
 class StaffTaskQuerySet(models.QuerySet):
     def actionable(self, now=None):
         """Open tasks, and snoozed tasks whose snooze has run out."""
@@ -159,6 +172,10 @@ class StaffTask(TimeStampedModel):
     @property
     def is_overdue(self) -> bool:
         return self.due_at < timezone.now()
+
+    @property
+    def is_safety(self) -> bool:
+        return self.kind in SAFETY_TASK_KINDS
 
     @property
     def is_snoozed_now(self) -> bool:

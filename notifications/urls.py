@@ -27,6 +27,7 @@ urlpatterns = [
                     name="sms_opt_in",
                 ),
                 path("sms/inbound/", webhooks.sms_inbound, name="sms_inbound"),
+                path("tasks/bulk/", work_list.tasks_bulk, name="tasks_bulk"),
                 path("tasks/<int:task_pk>/done/", work_list.task_done, name="task_done"),
                 path("tasks/<int:task_pk>/snooze/", work_list.task_snooze, name="task_snooze"),
             ]

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from audit.services import records_update_with_history
+from iop.text import says_something
 from patients.models import Patient
 
 from ..constants import (
@@ -14,10 +16,14 @@ from ..constants import (
     TaskSeverity,
     TaskStatus,
 )
-from ..models import StaffTask
+from ..models import SAFETY_TASK_KINDS, StaffTask
 
 # An escalation is due within the hour: the person it reaches is the last line.
 ESCALATION_DUE_WITHIN = timedelta(hours=1)
+# A snooze puts a task off, not away: further than this, the task wants doing or closing.
+LONGEST_SNOOZE = timedelta(days=30)
+REASON_SAYS_NOTHING = "Say what was done or why it waits in a few words (at least 20 characters and 3 words)."
+
 
 
 @transaction.atomic
@@ -153,9 +159,103 @@ def task_snooze(*, task: StaffTask, by, until: datetime, reason: str) -> StaffTa
         errors["snooze_reason"] = "Say why the task waits."
     if errors:
         raise ValidationError(errors)
+    _refuse_snoozing_overdue_safety([task])
     task.status = TaskStatus.SNOOZED
     task.snoozed_until = until
     task.snooze_reason = reason.strip()
     task.full_clean(exclude=["assignee", "patient", "escalated_from", "done_by"], validate_unique=False)
     task.save()
     return task
+
+
+def _refuse_snoozing_overdue_safety(tasks: list[StaffTask]) -> None:
+    # The escalation sweep ignores snoozes (tasks_escalate_due skips only done tasks) and the work
+    # list shows an overdue safety task even while snoozed; refusing says so instead of pretending.
+    now = timezone.now()
+    overdue = [task for task in tasks if task.kind in SAFETY_TASK_KINDS and task.due_at < now]
+    if overdue:
+        kinds = sorted({task.get_kind_display() for task in overdue})
+        raise ValidationError(
+            f"{len(overdue)} overdue safety task(s) ({', '.join(kinds)}) cannot be snoozed: do the assessment, "
+            "or mark it done saying what was done. Its escalation stands."
+        )
+
+
+def _lock_tasks_to_act_on(*, task_ids: Iterable[int], by) -> tuple[list[StaffTask], int]:
+    """Lock the chosen tasks; refuse the lot if one is not the user's or their supervisees'.
+
+    Returns the tasks still to act on and how many were already done (by someone else meanwhile).
+    """
+    task_ids = set(task_ids)
+    if not task_ids:
+        raise ValidationError("Choose at least one task.")
+    tasks = list(
+        StaffTask.objects.select_for_update(of=("self",))
+        .filter(pk__in=task_ids)
+        .select_related("assignee")
+        .order_by("pk")
+    )
+    refused = [task for task in tasks if not _may_act(task, by)]
+    if refused or len(tasks) != len(task_ids):
+        raise ValidationError("Only your own tasks and your team's can be closed or snoozed; nothing was changed.")
+    still_to_do = [task for task in tasks if task.status != TaskStatus.DONE]
+    return still_to_do, len(tasks) - len(still_to_do)
+
+
+def _may_act(task: StaffTask, by) -> bool:
+    return by.pk == task.assignee_id or by.is_superuser or task.assignee.supervisor_id == by.pk
+
+
+@transaction.atomic
+def tasks_complete(*, task_ids: Iterable[int], by, reason: str) -> tuple[list[StaffTask], int]:
+    """Mark many tasks done with one reason; each task's history names who and why.
+
+    A constant number of statements (lock, update, history) whatever the number of tasks. The reason
+    must say something (``iop.text.says_something``). Returns the tasks closed and how many of the
+    chosen ones were already done.
+    """
+    reason = (reason or "").strip()
+    if not says_something(reason):
+        raise ValidationError({"reason": REASON_SAYS_NOTHING})
+    tasks, already_done = _lock_tasks_to_act_on(task_ids=task_ids, by=by)
+    closed = records_update_with_history(
+        records=tasks,
+        by=by,
+        reason=f"Done: {reason}",
+        status=TaskStatus.DONE,
+        done_at=timezone.now(),
+        done_by=by,
+        done_reason=reason[:300],
+    )
+    return closed, already_done
+
+
+@transaction.atomic
+def tasks_snooze(*, task_ids: Iterable[int], by, until: datetime, reason: str) -> tuple[list[StaffTask], int]:
+    """Snooze many tasks until a moment, with one reason; they come back on the list when it passes.
+
+    The escalation time is left as it is: a snooze defers the task on its owner's list, never the
+    escalation (see ``SAFETY_TASK_KINDS``); an overdue safety task is refused outright.
+    """
+    reason = (reason or "").strip()
+    now = timezone.now()
+    errors = {}
+    if until is None or until <= now:
+        errors["until"] = "Snooze until a time in the future."
+    elif until > now + LONGEST_SNOOZE:
+        errors["until"] = f"Snooze for at most {LONGEST_SNOOZE.days} days; close the task if it is no longer needed."
+    if not says_something(reason):
+        errors["reason"] = REASON_SAYS_NOTHING
+    if errors:
+        raise ValidationError(errors)
+    tasks, already_done = _lock_tasks_to_act_on(task_ids=task_ids, by=by)
+    _refuse_snoozing_overdue_safety(tasks)
+    snoozed = records_update_with_history(
+        records=tasks,
+        by=by,
+        reason=f"Snoozed: {reason}",
+        status=TaskStatus.SNOOZED,
+        snoozed_until=until,
+        snooze_reason=reason[:300],
+    )
+    return snoozed, already_done
