@@ -25,7 +25,6 @@ LONGEST_SNOOZE = timedelta(days=30)
 REASON_SAYS_NOTHING = "Say what was done or why it waits in a few words (at least 20 characters and 3 words)."
 
 
-
 @transaction.atomic
 def task_create(
     *,
