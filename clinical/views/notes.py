@@ -56,15 +56,19 @@ def _note_for_view(request, note_pk, *, action: str) -> SessionNote:
 @permission_required("clinical.view_sessionnote", raise_exception=True)
 def note_detail(request, note_pk):
     note = _note_for_view(request, note_pk, action="read note")
+    return _note_detail_page(request, note, addendum_form=AddendumForm() if note.is_signed else None)
+
+
+def _note_detail_page(request, note, *, addendum_form, status=200):
     context = chart_context(
         note.patient,
         "notes",
         note=note,
         addenda=note.addenda.select_related("author"),
-        addendum_form=AddendumForm() if note.is_signed else None,
+        addendum_form=addendum_form,
         can_cosign=_may_cosign(request.user, note),
     )
-    return render(request, "clinical/notes/note_detail.html", context)
+    return render(request, "clinical/notes/note_detail.html", context, status=status)
 
 
 @permission_required("clinical.change_sessionnote", raise_exception=True)
@@ -104,12 +108,15 @@ def note_addendum(request, note_pk):
         try:
             services.note_addendum_add(note=note, author=request.user, text=form.cleaned_data["text"])
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            if not note.is_signed:  # the page shows no addendum form on a draft
+                messages.error(request, " ".join(error.messages))
+                return redirect("clinical:note_detail", note_pk=note.pk)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Addendum signed and added.")
-    else:
-        messages.error(request, "Write the addendum.")
-    return redirect("clinical:note_detail", note_pk=note.pk)
+            return redirect("clinical:note_detail", note_pk=note.pk)
+    # Back on the note with the addendum as written and why it was refused: a redirect would lose it.
+    return _note_detail_page(request, note, addendum_form=form, status=422)
 
 
 @require_POST

@@ -35,9 +35,18 @@ def _roster_rows(session, user) -> list[dict]:
                 "record": record,
                 "status": record.status if record else AttendanceStatus.PRESENT,
                 "minutes": record.minutes_attended if record else session.countable_minutes,
+                "error": "",
+                "saved": False,
             }
         )
     return rows
+
+
+def _keep_typed(row: dict, data) -> None:
+    """Show what the user typed in a row that was not saved, exactly as typed (even "-30" or "abc")."""
+    pk = row["patient"].pk
+    row["status"] = data.get(f"status-{pk}", row["status"])
+    row["minutes"] = data.get(f"minutes-{pk}", row["minutes"])
 
 
 def _session_or_404(request, pk, action):
@@ -57,6 +66,10 @@ def roster(request, pk):
         patient=rows[0]["patient"] if len(rows) == 1 else None,
         detail=f"session {session.pk}: {len(rows)} patients",
     )
+    return _roster_page(request, session, rows)
+
+
+def _roster_page(request, session, rows, *, refused_rows=(), refusal="", status=200):
     context = {
         "session": session,
         "rows": rows,
@@ -65,8 +78,11 @@ def roster(request, pk):
         "has_started": timezone.now() >= session.start,
         "can_record": request.user.has_perm("scheduling.add_attendance")
         and selectors.session_editable_by(request.user, session),
+        "refused_rows": refused_rows,
+        "refusal": refusal,
+        "saved_count": sum(1 for row in rows if row["saved"]),
     }
-    return render(request, "scheduling/roster.html", context)
+    return render(request, "scheduling/roster.html", context, status=status)
 
 
 def _entry_from_post(data, patient_id: int) -> services.AttendanceEntry:
@@ -87,12 +103,12 @@ def _require_recorder(request, session):
 
 @require_POST
 def roster_row(request, pk, patient_pk):
-    """Save one row (htmx) and send back the row."""
+    """Save one row (htmx) and send back the row; a refused row comes back as typed, with why (422)."""
     session = _session_or_404(request, pk, "attendance row")
     _require_recorder(request, session)
     if not patients_visible_to(request.user, among=[patient_pk]).exists():
         raise Http404
-    error = None
+    error = ""
     try:
         services.attendance_record_many(
             session=session, entries=[_entry_from_post(request.POST, patient_pk)], by=request.user
@@ -103,36 +119,57 @@ def roster_row(request, pk, patient_pk):
     if row is None:
         raise Http404
     access_log_record(request=request, category=DataCategory.SCHEDULE, action="attendance row", patient=row["patient"])
+    if error:
+        _keep_typed(row, request.POST)
+    row["error"], row["saved"] = error, not error
     context = {
         "session": session,
         "row": row,
         "statuses": AttendanceStatus.choices,
-        "error": error,
-        "saved": error is None,
         "can_record": True,
         "has_started": True,
     }
-    return render(request, "scheduling/partials/roster_row.html", context, status=400 if error else 200)
+    return render(request, "scheduling/partials/roster_row.html", context, status=422 if error else 200)
 
 
 @require_POST
 def roster_save_all(request, pk):
-    """Write every row in one service call: a fixed number of queries for any group size."""
+    """Write every row the rules accept in one service call; refused rows come back as typed, each with why.
+
+    A fixed number of queries for any group size. When the session refuses the whole roster
+    (cancelled, not started) nothing is saved and every row keeps what was typed.
+    """
     session = _session_or_404(request, pk, "attendance save all")
     _require_recorder(request, session)
     patient_ids = [int(value) for value in request.POST.getlist("patient") if value.isdigit()]
     visible = visible_patient_ids(request.user, patient_ids)
     entries = [_entry_from_post(request.POST, patient_id) for patient_id in patient_ids if patient_id in visible]
+    refusal, refused = "", {}
     try:
-        saved = services.attendance_record_many(session=session, entries=entries, by=request.user)
+        outcome = services.attendance.attendance_record_each(session=session, entries=entries, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        refusal = " ".join(error.messages)
     else:
-        messages.success(request, f"Attendance saved ({len(entries)} patients, {len(saved)} changed).")
+        refused = outcome.refused
     access_log_record(
         request=request,
         category=DataCategory.SCHEDULE,
         action="attendance save all",
         detail=f"session {session.pk}: {len(entries)} patients",
     )
-    return redirect("scheduling:roster", pk=session.pk)
+    if not refusal and not refused:
+        messages.success(request, f"Attendance saved ({len(entries)} patients, {len(outcome.saved)} changed).")
+        return redirect("scheduling:roster", pk=session.pk)
+    sent = {entry.patient_id for entry in entries}
+    rows = _roster_rows(session, request.user)
+    for row in rows:
+        pk = row["patient"].pk
+        if pk not in sent:
+            continue
+        if refusal or pk in refused:
+            _keep_typed(row, request.POST)
+            row["error"] = " ".join(refused.get(pk, []))
+        else:
+            row["saved"] = True
+    refused_rows = [row for row in rows if row["error"]]
+    return _roster_page(request, session, rows, refused_rows=refused_rows, refusal=refusal, status=422)

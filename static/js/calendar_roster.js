@@ -15,4 +15,17 @@
       minutes.value = sessionMinutes;
     }
   });
+  // A row edited after it was saved is no longer what was saved: drop its "Saved" mark until it is.
+  form.addEventListener("input", function (event) {
+    var row = event.target.closest("tr.roster-row.saved");
+    if (!row) { return; }
+    row.classList.remove("saved");
+    var status = row.querySelector("[role=status]");
+    if (status) { status.remove(); }
+  });
+  // Once every refused row has been saved on its own, the "not saved" summary above is out of date.
+  document.body.addEventListener("htmx:load", function () {
+    var summary = document.getElementById("roster-summary");
+    if (summary && !form.querySelector("tr.roster-row.error")) { summary.remove(); }
+  });
 })();
