@@ -99,7 +99,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='patientalert',
-            constraint=models.CheckConstraint(condition=models.Q(('resolved_at__isnull', True), models.Q(('kind__in', frozenset(['overdose_risk', 'safety', 'withdrawal'])), _negated=True), models.Q(models.Q(('resolution_risk_level', ''), _negated=True), models.Q(('resolution_action', ''), _negated=True)), _connector='OR'), name='patients_patientalert_assessed_resolution', violation_error_message='Record the risk level after assessment and the action taken.'),
+            constraint=models.CheckConstraint(condition=models.Q(('resolved_at__isnull', True), models.Q(('kind__in', ['overdose_risk', 'safety', 'withdrawal']), _negated=True), models.Q(models.Q(('resolution_risk_level', ''), _negated=True), models.Q(('resolution_action', ''), _negated=True)), _connector='OR'), name='patients_patientalert_assessed_resolution', violation_error_message='Record the risk level after assessment and the action taken.'),
         ),
         migrations.AddConstraint(
             model_name='patientalert',

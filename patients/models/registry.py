@@ -231,7 +231,7 @@ class PatientAlert(ClinicalRecord):
             ),
             models.CheckConstraint(
                 condition=models.Q(resolved_at__isnull=True)
-                | ~models.Q(kind__in=ASSESSED_ALERT_KINDS)
+                | ~models.Q(kind__in=sorted(ASSESSED_ALERT_KINDS))  # sorted: a set's order varies
                 | (~models.Q(resolution_risk_level="") & ~models.Q(resolution_action="")),
                 name="%(app_label)s_%(class)s_assessed_resolution",
                 violation_error_message="Record the risk level after assessment and the action taken.",
