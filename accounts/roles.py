@@ -66,7 +66,10 @@ CLINICAL_RECORD_MODELS = (
     "counselingnote",
 )
 CLINICAL_RECORD = ("clinical", CLINICAL_RECORD_MODELS, WRITE)
-CLINICAL_RECORD_READ = ("clinical", CLINICAL_RECORD_MODELS, READ)
+# Directors and admins read the record, never SUD counseling notes, not even their metadata in the
+# admin: only their author reads them (42 CFR §2.11), and only the clinicians who write them hold
+# the counseling-note permissions.
+CLINICAL_RECORD_READ = ("clinical", tuple(model for model in CLINICAL_RECORD_MODELS if model != "counselingnote"), READ)
 DOCUMENTATION_POLICY_READ = ("clinical", ("programdocumentationpolicy",), READ)
 
 # Medications (medications/) and drug testing (testing/). Prescribers keep the medication list; every
@@ -89,11 +92,19 @@ ADMISSION_COSIGN = ("patients", ("episode",), ("cosign",))
 # Emergency access to a chart outside one's care team (patients/services/access.py).
 BREAK_GLASS = ("patients", ("breakglassaccess",), ("view", "add"))
 
+# Outcome measures and the TEDS admission profile (outcomes/): whoever admits, discharges or calls alumni
+# records them. Supervisors also see their programs' outcomes (the custom view_outcomes permission);
+# directors and admins hold every outcomes permission, the TEDS export and the programs' state identifiers.
+OUTCOME_MEASURES = ("outcomes", ("outcomemeasures", "substancedays", "admissionprofile"), WRITE)
+OUTCOMES_VIEW = ("outcomes", ("episodefact",), READ)
+OUTCOMES_ALL = ("outcomes", "*", WRITE)
+
 # (app_label, model names or "*" for every model of the app, actions)
 ROLE_PERMISSIONS: dict[str, list[tuple[str, tuple[str, ...] | str, tuple[str, ...]]]] = {
     Role.INTAKE: [
         WORK_LIST,
         ("patients", INTAKE_MODELS, WRITE),
+        OUTCOME_MEASURES,
         ("scheduling", "*", READ),
         ("programs", "*", READ),
     ],
@@ -105,6 +116,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, tuple[str, ...] | str, tuple[str, ..
         DOCUMENTATION_POLICY_READ,
         ("patients", CHART_MODELS, WRITE),
         AFTERCARE,
+        OUTCOME_MEASURES,
         ("patients", CHART_READ_MODELS, READ),
         ("patients", ("patient", "episode"), ("change",)),
         ("scheduling", "*", WRITE),
@@ -121,6 +133,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, tuple[str, ...] | str, tuple[str, ..
         DOCUMENTATION_POLICY_READ,
         ("patients", CHART_MODELS, WRITE),
         AFTERCARE,
+        OUTCOME_MEASURES,
         ("patients", CHART_READ_MODELS, READ),
         ("patients", ("patient", "episode"), ("change",)),
         ("scheduling", "*", WRITE),
@@ -139,6 +152,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, tuple[str, ...] | str, tuple[str, ..
         DOCUMENTATION_POLICY_READ,
         ("patients", CHART_MODELS, WRITE),
         AFTERCARE,
+        OUTCOME_MEASURES,
+        OUTCOMES_VIEW,
         ("patients", CHART_READ_MODELS, READ),
         ("patients", ("patient", "episode"), ("change",)),
         ("scheduling", "*", WRITE),
@@ -161,6 +176,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, tuple[str, ...] | str, tuple[str, ..
         ("testing", "*", WRITE),
         ("medications", "*", WRITE),
         ("aftercare", "*", WRITE),
+        OUTCOMES_ALL,
         ("scheduling", "*", ALL),
         ("programs", "*", ALL),
         ("accounts", ("user",), READ),
@@ -174,6 +190,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, tuple[str, ...] | str, tuple[str, ..
         ("testing", "*", WRITE),
         ("medications", "*", WRITE),
         ("aftercare", "*", WRITE),
+        OUTCOMES_ALL,
         ("scheduling", "*", ALL),
         ("programs", "*", ALL),
         ("notifications", "*", ALL),

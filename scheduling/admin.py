@@ -235,7 +235,9 @@ class CalendarFeedTokenAdmin(admin.ModelAdmin):
     list_display = ("user", "created_at", "last_used_at", "revoked_at")
     list_filter = ("revoked_at",)
     search_fields = ("user__username",)
-    readonly_fields = ("user", "token_hash", "created_at", "last_used_at")
+    # The token's hash is a sensitive field (CalendarFeedToken.sensitive_fields): never shown here.
+    fields = ("user", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("user", "created_at", "last_used_at")
     actions = ["revoke"]
 
     def has_add_permission(self, request):

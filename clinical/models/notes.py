@@ -246,6 +246,9 @@ class CounselingNote(ClinicalRecord):
     written_at = models.DateTimeField()
     content = models.TextField()
 
+    # Only the author reads the content: the admin never filters, searches or sorts by it (iop.admin_site).
+    sensitive_fields = ("content",)
+
     class Meta:
         ordering = ["-written_at"]
         indexes = [

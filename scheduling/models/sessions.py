@@ -178,6 +178,9 @@ class CalendarFeedToken(TimeStampedModel):
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
+    # Never shown, filtered or sorted in the admin (iop.admin_site).
+    sensitive_fields = ("token_hash",)
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
