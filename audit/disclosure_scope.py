@@ -1,40 +1,20 @@
-"""Does a Part 2 consent cover this disclosure? (42 CFR §2.31: recipient, purpose, what may be disclosed.)
+"""Does a Part 2 consent cover this disclosure? (42 CFR §2.31: who, to whom, why, what, until when.)
 
-The consent's "what may be disclosed" is free text written with the patient, so the
-sections it covers are read from it conservatively: a section counts only when a clause
-names it and no negated clause ("no counseling notes", "except insurance") names it.
-When in doubt the answer is no: a disclosure that isn't clearly consented to is refused.
+What may be disclosed is decided by structure only: the sections the consent allows (one
+column per packet section, confirmed by a named person). The patient's own words are kept
+on the consent and copied into every packet, but nothing here reads them. A consent from
+before the sections were structured allows nothing until a person confirms them, and a
+verbal one never does.
 """
 
 import re
 
 from django.utils import timezone
 
-from patients.constants import ConsentKind
+from patients.constants import PART2_REVOCATION_STATEMENT, PART2_WRITTEN_METHODS, ConsentKind
 
 from .constants import DisclosureSection
 
-SECTION_KEYWORDS: dict[str, tuple[str, ...]] = {
-    DisclosureSection.DEMOGRAPHICS: ("demographic", "identif", "name and address", "contact information", "birth"),
-    DisclosureSection.EPISODES: (
-        "episode",
-        "admission",
-        "admit",
-        "discharge",
-        "level of care",
-        "attendance",
-        "dates of treatment",
-        "treatment dates",
-        "enrol",
-    ),
-    DisclosureSection.DIAGNOSES: ("diagnos",),
-    DisclosureSection.SUBSTANCE_USE: ("substance use", "substance-use", "drug use", "alcohol use", "use history"),
-    DisclosureSection.ASSESSMENTS: ("assessment", "screening", "instrument", "phq", "gad-7", "asam", "measurement"),
-    DisclosureSection.INSURANCE: ("insurance", "payer", "billing", "payment", "authorization", "coverage"),
-}
-WHOLE_RECORD = ("entire record", "complete record", "whole record", "full record", "all records", "all information")
-NEGATION = re.compile(r"\b(no|not|never|except|excluding|exclude|excludes|without|other than|but not)\b")
-CLAUSE_BREAK = re.compile(r"[;,.\n]+")
 PURPOSE_BREAK = re.compile(r"[;,\n]+|\band\b|\bor\b|/")
 
 
@@ -44,23 +24,11 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
-def covered_sections(consent) -> list[str]:
-    """The disclosure sections this consent's "what may be disclosed" names, in display order."""
-    included: set[str] = set()
-    excluded: set[str] = set()
-    for clause in CLAUSE_BREAK.split((consent.information_scope or "").casefold()):
-        negated = bool(NEGATION.search(clause))
-        named = {code for code, words in SECTION_KEYWORDS.items() if any(word in clause for word in words)}
-        if not negated and any(phrase in clause for phrase in WHOLE_RECORD):
-            named = set(DisclosureSection.values)
-        (excluded if negated else included).update(named)
-    return [code for code in DisclosureSection.values if code in included - excluded]
-
-
 def sections_not_covered(consent, sections) -> list[str]:
-    covered = set(covered_sections(consent))
+    """Labels of the sections asked for that the consent does not allow (unknown codes included)."""
+    allowed = set(consent.allowed_sections)
     labels = dict(DisclosureSection.choices)
-    return [str(labels.get(code, code)) for code in sections if code not in covered]
+    return [str(labels.get(code, code)) for code in sections if code not in allowed]
 
 
 def recipient_matches(consent, recipient: str) -> bool:
@@ -77,7 +45,7 @@ def purpose_covered(consent, purpose: str) -> bool:
 
 
 def consent_unusable_reason(consent, patient) -> str | None:
-    """Why this consent can't authorise any disclosure today, or None when it is active."""
+    """Why this consent can't authorise any disclosure today, or None when it can."""
     if consent is None or consent.patient_id != patient.pk or consent.kind != ConsentKind.PART2_DISCLOSURE:
         return "Choose one of this patient's 42 CFR Part 2 disclosure consents."
     today = timezone.localdate()
@@ -90,6 +58,17 @@ def consent_unusable_reason(consent, patient) -> str | None:
         return f"This consent expired on {consent.expires_on:%m/%d/%Y}. Ask the patient for a new one."
     if consent.granted_on > today:
         return f"This consent takes effect on {consent.granted_on:%m/%d/%Y}."
+    if consent.method not in PART2_WRITTEN_METHODS:
+        return (
+            "This consent was given verbally; a 42 CFR Part 2 disclosure needs written consent (§2.31). "
+            "Ask the patient to sign a new one, on paper or on screen."
+        )
+    if consent.needs_section_confirmation or not consent.allowed_sections:
+        return (
+            "Needs confirmation: this consent was recorded before the sections of the record were chosen "
+            "one by one, so it allows nothing until someone records, from the signed consent, which "
+            "sections the patient agreed to (Consents tab)."
+        )
     return None
 
 
@@ -108,19 +87,30 @@ def disclosure_refusal(*, consent, patient, recipient: str, purpose: str) -> dic
     return None
 
 
+def _name(user) -> str:
+    return (user.get_full_name() or user.username) if user else ""
+
+
 def consent_copy(consent) -> dict:
     """The consent as it stands now, kept with the disclosure (§2.32(b): a copy accompanies each disclosure)."""
-    recorded_by = consent.recorded_by
     return {
         "id": consent.pk,
         "kind": str(consent.get_kind_display()),
         "method": str(consent.get_method_display()),
         "witness": consent.witness,
+        "disclosing_program": consent.disclosing_program,
         "recipient": consent.recipient,
         "purpose": consent.purpose,
+        "sections": consent.allowed_sections,
+        "section_labels": [str(label) for label in consent.allowed_section_labels],
         "information_scope": consent.information_scope,
+        "revocation_statement": PART2_REVOCATION_STATEMENT if consent.revocation_right_stated else "",
+        "signed_copy_attached": bool(consent.document),
+        "signature_name": consent.signature_name,
+        "signed_at": consent.signed_at.isoformat() if consent.signed_at else None,
         "granted_on": consent.granted_on.isoformat(),
         "expires_on": consent.expires_on.isoformat() if consent.expires_on else None,
-        "recorded_by": (recorded_by.get_full_name() or recorded_by.username) if recorded_by else "",
+        "sections_confirmed_by": _name(consent.sections_confirmed_by),
+        "recorded_by": _name(consent.recorded_by),
         "recorded_at": consent.recorded_at.isoformat() if consent.recorded_at else None,
     }

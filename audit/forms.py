@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from iop.forms import DateInput
+from iop.params import validate_day_in_range
 from patients.models import Patient
 
 from .constants import DataCategory, DisclosureSection, Outcome
@@ -12,8 +13,8 @@ class AccessLogFilterForm(forms.Form):
 
     mrn = forms.CharField(label="Patient MRN", required=False, max_length=12)
     user = forms.ModelChoiceField(label="Staff member", queryset=None, required=False, empty_label="Anyone")
-    date_from = forms.DateField(label="From", required=False, widget=DateInput())
-    date_to = forms.DateField(label="To", required=False, widget=DateInput())
+    date_from = forms.DateField(label="From", required=False, widget=DateInput(), validators=[validate_day_in_range])
+    date_to = forms.DateField(label="To", required=False, widget=DateInput(), validators=[validate_day_in_range])
     category = forms.ChoiceField(label="Data", required=False, choices=[("", "Any data"), *DataCategory.choices])
     outcome = forms.ChoiceField(label="Outcome", required=False, choices=[("", "Any outcome"), *Outcome.choices])
 
@@ -54,7 +55,7 @@ class AccessLogFilterForm(forms.Form):
 
 
 class DisclosureForm(forms.Form):
-    """Who receives the records, why, and which covered sections go in the packet."""
+    """Who receives the records, why, and which of the sections the consent allows go in the packet."""
 
     recipient = forms.CharField(
         max_length=200, help_text="The person or organisation receiving the records, as the consent names them."
@@ -64,8 +65,8 @@ class DisclosureForm(forms.Form):
         label="Sections to include", widget=forms.CheckboxSelectMultiple, choices=DisclosureSection.choices
     )
 
-    def __init__(self, *args, covered_sections=(), **kwargs):
+    def __init__(self, *args, allowed_sections=(), **kwargs):
         super().__init__(*args, **kwargs)
-        # Only the sections the chosen consent covers are offered (the service checks again).
+        # Only the sections the chosen consent allows are offered (the service checks again).
         labels = dict(DisclosureSection.choices)
-        self.fields["sections"].choices = [(code, labels[code]) for code in covered_sections]
+        self.fields["sections"].choices = [(code, labels[code]) for code in allowed_sections]

@@ -67,9 +67,24 @@ class ConsentKind(models.TextChoices):
 
 
 class ConsentMethod(models.TextChoices):
-    SIGNED = "signed", "Signed in person"
-    ELECTRONIC = "electronic", "Signed electronically"
+    SIGNED = "signed", "Signed on paper"
+    ELECTRONIC = "electronic", "Signed on screen"
     VERBAL = "verbal", "Verbal, with witness"
+
+
+# 42 CFR §2.31(a): a disclosure consent is written, on paper or electronic; verbal is never enough.
+PART2_WRITTEN_METHODS = (ConsentMethod.SIGNED, ConsentMethod.ELECTRONIC)
+
+# 42 CFR §2.31(a)(6) (2024 rule): the consent states the right to revoke it in writing, the
+# reliance exception, and how to revoke. Shown above the on-screen signature and on every copy.
+PART2_REVOCATION_STATEMENT = (
+    "I may revoke this consent at any time by telling the program in writing (a signed note to any "
+    "staff member), except to the extent that the program has already acted in reliance on it."
+)
+
+# A signed paper consent attached to the chart: a scan or a photo, at most this size.
+CONSENT_DOCUMENT_EXTENSIONS = ("pdf", "jpg", "jpeg", "png")
+CONSENT_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 
 
 class IntakeStep(models.TextChoices):

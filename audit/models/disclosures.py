@@ -26,6 +26,9 @@ class Disclosure(AppendOnlyModel):
     consent_copy = models.JSONField(help_text="The consent as it stood when the disclosure was made.")
     notice = models.TextField(help_text="The notice against redisclosure that accompanied the records (§2.32).")
 
+    # The disclosed records stay out of the admin: never filtered, searched or sorted by (iop.admin_site).
+    sensitive_fields = ("content",)
+
     class Meta:
         ordering = ["-disclosed_at", "-id"]
         indexes = [

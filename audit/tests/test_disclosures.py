@@ -9,10 +9,15 @@ from django.utils import timezone
 
 from accounts.tests.factories import CounselorFactory, IntakeCoordinatorFactory
 from audit.constants import REDISCLOSURE_NOTICE, DataCategory, DisclosureSection, Outcome
-from audit.disclosure_scope import covered_sections, purpose_covered, recipient_matches
+from audit.disclosure_scope import (
+    consent_unusable_reason,
+    purpose_covered,
+    recipient_matches,
+    sections_not_covered,
+)
 from audit.models import AccessLog, Disclosure
 from audit.services import disclosure_record
-from patients.constants import ConsentKind
+from patients.constants import ConsentKind, ConsentMethod
 from patients.tests.factories import (
     ConsentFactory,
     DiagnosisFactory,
@@ -46,19 +51,30 @@ def disclose(consent, user, **overrides):
 
 
 class TestConsentScope:
+    # The phrasings the free-text reader got wrong (issue 12): the words no longer decide anything.
     @pytest.mark.parametrize(
-        ("scope", "covered"),
+        "words",
         [
-            ("Attendance, diagnosis and treatment plan; no counseling notes.", ["episodes", "diagnoses"]),
-            ("Entire record", list(DisclosureSection.values)),
-            ("Diagnoses and screening results, but not insurance or billing", ["diagnoses", "assessments"]),
-            ("Substance use history; excluding diagnoses", ["substance_use"]),
-            ("Everything except the diagnosis", []),
-            ("Counseling notes", []),
+            "Diagnoses; insurance and substance use history are excluded.",
+            "Entire record",
+            "Everything except the diagnosis",
+            "Insurance, demographics, assessments, substance use, episodes and diagnoses",
         ],
     )
-    def test_sections_named_by_the_consent(self, scope, covered):
-        assert covered_sections(Part2DisclosureConsentFactory.build(information_scope=scope)) == covered
+    def test_the_patients_words_decide_nothing(self, words):
+        consent = Part2DisclosureConsentFactory.build(information_scope=words, sections=[DisclosureSection.DIAGNOSES])
+        assert consent.allowed_sections == ["diagnoses"]
+        assert sections_not_covered(consent, [DisclosureSection.INSURANCE, DisclosureSection.SUBSTANCE_USE]) == [
+            "Insurance and authorizations",
+            "Substance use history",
+        ]
+
+    def test_a_consent_awaiting_confirmation_allows_nothing_whatever_it_says(self, patient):
+        consent = Part2DisclosureConsentFactory(
+            patient=patient, needs_confirmation=True, information_scope="Entire record"
+        )
+        assert consent.allowed_sections == []
+        assert "Needs confirmation" in consent_unusable_reason(consent, patient)
 
     def test_recipient_must_be_the_one_named_whatever_the_case_and_spacing(self):
         consent = Part2DisclosureConsentFactory.build(recipient=RECIPIENT)
@@ -109,8 +125,52 @@ class TestDisclosureService:
         assert "purpose" in excinfo.value.message_dict
 
     def test_sections_the_consent_does_not_cover_are_refused(self, consent, counselor):
-        with pytest.raises(ValidationError, match="does not cover: Insurance"):
+        with pytest.raises(ValidationError, match="does not allow: Insurance"):
             disclose(consent, counselor, sections=[DisclosureSection.INSURANCE])
+
+    def test_words_that_claim_more_than_the_ticked_sections_disclose_nothing_more(self, patient, counselor):
+        # Issue 12: "Diagnoses; insurance and substance use history are excluded." disclosed all three.
+        consent = Part2DisclosureConsentFactory(
+            patient=patient, sections=[DisclosureSection.DIAGNOSES], information_scope="Entire record"
+        )
+        for section in (DisclosureSection.INSURANCE, DisclosureSection.SUBSTANCE_USE, DisclosureSection.EPISODES):
+            with pytest.raises(ValidationError, match="does not allow"):
+                disclose(consent, counselor, sections=[DisclosureSection.DIAGNOSES, section])
+        assert disclose(consent, counselor).sections == ["diagnoses"]
+
+    def test_a_section_no_packet_carries_is_refused(self, consent, counselor):
+        with pytest.raises(ValidationError, match="does not allow: counseling_notes"):
+            disclose(consent, counselor, sections=["counseling_notes"])
+        assert not Disclosure.objects.exists()
+
+    def test_a_consent_awaiting_confirmation_is_refused_whatever_its_words(self, patient, counselor):
+        legacy = Part2DisclosureConsentFactory(
+            patient=patient, needs_confirmation=True, information_scope="Entire record"
+        )
+        with pytest.raises(ValidationError, match="Needs confirmation"):
+            disclose(legacy, counselor)
+        assert not Disclosure.objects.exists()
+
+    def test_a_verbal_consent_from_before_is_refused(self, patient, counselor):
+        verbal = Part2DisclosureConsentFactory(
+            patient=patient, needs_confirmation=True, method=ConsentMethod.VERBAL, witness="R. Alvarez"
+        )
+        with pytest.raises(ValidationError, match="written consent"):
+            disclose(verbal, counselor)
+
+    def test_the_service_decides_on_the_consent_as_stored_not_as_handed_to_it(self, consent, counselor):
+        consent.allows_insurance = True  # changed in memory only: the database still says no
+        with pytest.raises(ValidationError, match="does not allow: Insurance"):
+            disclose(consent, counselor, sections=[DisclosureSection.INSURANCE])
+        assert not Disclosure.objects.exists()
+
+    def test_the_copy_kept_with_the_disclosure_carries_the_structure_and_the_signature(self, consent, counselor):
+        copy = disclose(consent, counselor).consent_copy
+        assert copy["sections"] == ["episodes", "diagnoses"]
+        assert copy["disclosing_program"] == consent.disclosing_program
+        assert copy["signature_name"] == consent.patient.legal_name
+        assert copy["information_scope"] == consent.information_scope
+        assert "revoke this consent at any time" in copy["revocation_statement"]
 
     def test_a_consent_that_is_not_a_part2_consent_is_refused(self, patient, counselor):
         treatment = ConsentFactory(patient=patient, kind=ConsentKind.TREATMENT)
@@ -132,7 +192,7 @@ class TestDiscloseFlow:
         Part2DisclosureConsentFactory(patient=patient, granted_on=days_ago(400), expires_on=days_ago(2))
         response = login(counselor).get(self.url(patient))
         assert response.status_code == 200
-        assert "No active 42 CFR Part 2 consent" in response.text
+        assert "No usable 42 CFR Part 2 consent" in response.text
         assert "expired on" in response.text
         assert 'name="sections"' not in response.text
 
@@ -141,6 +201,25 @@ class TestDiscloseFlow:
         assert response.status_code == 200
         assert 'value="diagnoses"' in response.text and 'value="episodes"' in response.text
         assert 'value="insurance"' not in response.text
+
+    def test_a_section_the_consent_does_not_allow_cannot_be_posted(self, login, counselor, consent):
+        response = login(counselor).post(
+            self.url(consent.patient, consent),
+            {"recipient": RECIPIENT, "purpose": PURPOSE, "sections": ["diagnoses", "insurance"]},
+        )
+        assert response.status_code == 200
+        assert "insurance is not one of the available choices" in response.text
+        assert not Disclosure.objects.exists()
+        assert AccessLog.objects.get(outcome=Outcome.REFUSED).detail == "refused: sections"
+
+    def test_a_consent_needing_confirmation_is_shown_and_refused(self, login, counselor, patient):
+        legacy = Part2DisclosureConsentFactory(
+            patient=patient, needs_confirmation=True, information_scope="Entire record"
+        )
+        response = login(counselor).get(self.url(patient, legacy))
+        assert "Needs confirmation" in response.text
+        assert reverse("patients:consent_confirm", args=[patient.pk, legacy.pk]) in response.text
+        assert 'name="sections"' not in response.text
 
     def test_disclosing_records_it_and_shows_the_packet(self, login, counselor, consent):
         DiagnosisFactory(patient=consent.patient, code="F15.20", description="Other stimulant dependence")
@@ -157,7 +236,9 @@ class TestDiscloseFlow:
         assert "protected by Federal confidentiality rules (42 CFR part 2)" in packet.text
         assert "NOT sufficient to meet the required elements of" in packet.text
         assert "F15.20" in packet.text
-        assert consent.information_scope in packet.text  # the copy of the consent
+        assert consent.information_scope in packet.text  # the copy of the consent, the patient's words kept
+        assert "Episodes of care (admission, level of care, discharge); Diagnoses" in packet.text
+        assert consent.disclosing_program in packet.text and consent.signature_name in packet.text
         actions = set(AccessLog.objects.filter(patient=consent.patient).values_list("action", flat=True))
         assert {"disclose records form", "disclose records (Part 2)", "print disclosure packet"} <= actions
 

@@ -6,12 +6,13 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
 from audit import selectors, services
-from audit.constants import DISCLOSURE_ACCOUNTING_YEARS, DataCategory, DisclosureSection, Outcome
-from audit.disclosure_scope import consent_unusable_reason, covered_sections
+from audit.constants import DISCLOSURE_ACCOUNTING_YEARS, DataCategory, Outcome
+from audit.disclosure_scope import consent_unusable_reason
 from audit.forms import DisclosureForm
 from audit.models import Disclosure
 from audit.services import access_log_record
 from iop.forms import add_service_errors
+from iop.params import id_param
 from patients.selectors import chart_header, patient_for_view
 
 
@@ -21,21 +22,19 @@ def _chart_context(patient, **extra) -> dict:
 
 def _chosen_consent(request, consents, active):
     """The consent named in ?consent=, or the only active one; None when staff must pick."""
-    consent_id = request.GET.get("consent", "")
-    if consent_id.isdigit():
-        return next((consent for consent in consents if consent.pk == int(consent_id)), None), True
+    consent_id = id_param(request.GET, "consent")
+    if consent_id is not None:
+        return next((consent for consent in consents if consent.pk == consent_id), None), True
     return (active[0] if len(active) == 1 else None), False
 
 
 @permission_required("audit.add_disclosure", raise_exception=True)
 def disclosure_create(request, pk):
-    """Disclose records under an active Part 2 consent: recipient and purpose must match, sections must be covered."""
+    """Disclose records under an active Part 2 consent: recipient and purpose must match, sections must be allowed."""
     patient = patient_for_view(request, pk, category=DataCategory.DISCLOSURE, action="disclose records form")
     consents = list(selectors.part2_consents(patient))
     for consent in consents:
         consent.unusable_reason = consent_unusable_reason(consent, patient)
-        consent.covered = covered_sections(consent)
-        consent.covered_labels = [DisclosureSection(code).label for code in consent.covered]
     active = [consent for consent in consents if not consent.unusable_reason]
     consent, asked = _chosen_consent(request, consents, active)
     refusal = None
@@ -43,14 +42,9 @@ def disclosure_create(request, pk):
         refusal = "That consent is not one of this patient's 42 CFR Part 2 disclosure consents."
     elif consent is not None and consent.unusable_reason:
         refusal = consent.unusable_reason
-    elif consent is not None and not consent.covered:
-        refusal = (
-            "This consent's “what may be disclosed” does not clearly name any section of the chart, "
-            "so nothing can be disclosed under it. Record a consent that names what may be sent."
-        )
     form = None
     if consent is not None and not refusal:
-        form = DisclosureForm(request.POST or None, covered_sections=consent.covered)
+        form = DisclosureForm(request.POST or None, allowed_sections=consent.allowed_sections)
         if request.method == "POST" and form.is_valid():
             try:
                 disclosure = services.disclosure_record(

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 
+from audit.constants import DisclosureSection
 from iop.forms import DateInput
 from programs.constants import level_choices
 
@@ -78,7 +79,27 @@ class ContactForm(PhoneCleaningMixin, forms.ModelForm):
         return self._clean_phone_field("phone")
 
 
+def _sections_field(*, required: bool) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label="Sections of the record that may be disclosed",
+        choices=DisclosureSection.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=required,
+        help_text="Part 2 disclosures: tick exactly what the patient agreed to. Only these can ever be sent.",
+    )
+
+
 class ConsentForm(forms.ModelForm):
+    """A consent as signed; a Part 2 disclosure consent with every element of 42 CFR §2.31(a)."""
+
+    sections = _sections_field(required=False)
+    signature = forms.CharField(
+        label="Patient's signature",
+        max_length=200,
+        required=False,
+        help_text="Signed on screen: the patient types their full legal name; you witness it.",
+    )
+
     class Meta:
         model = Consent
         fields = [
@@ -87,18 +108,23 @@ class ConsentForm(forms.ModelForm):
             "witness",
             "granted_on",
             "expires_on",
+            "disclosing_program",
             "recipient",
             "purpose",
             "information_scope",
+            "revocation_right_stated",
+            "document",
         ]
         widgets = {
             "granted_on": DateInput(),
             "expires_on": DateInput(),
             "information_scope": forms.Textarea(attrs={"rows": 2}),
+            "document": forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
         }
         help_texts = {
             "recipient": "Part 2 disclosures: the person or organisation that may receive the records.",
             "purpose": "Part 2 disclosures: why (e.g. care coordination, court reporting).",
+            "witness": "Verbal consent (not for Part 2 disclosures): who heard it.",
         }
 
     def clean_granted_on(self):
@@ -106,6 +132,27 @@ class ConsentForm(forms.ModelForm):
         if value > timezone.localdate():
             raise forms.ValidationError("A consent cannot be granted in the future.")
         return value
+
+
+class ConsentSectionsForm(forms.Form):
+    """Confirm, from the consent the patient signed, what an older Part 2 consent allows."""
+
+    sections = _sections_field(required=True)
+    disclosing_program = forms.CharField(
+        label="Who may disclose",
+        max_length=200,
+        help_text="The program the signed consent allows to disclose.",
+    )
+    revocation_right_stated = forms.BooleanField(
+        label="The signed consent states the patient's right to revoke it and how",
+        required=False,
+    )
+    document = forms.FileField(
+        label="Signed copy",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+        help_text="The scan of the consent the patient signed (PDF, JPEG or PNG), unless one is attached already.",
+    )
 
 
 class InsurancePolicyForm(forms.ModelForm):

@@ -1,10 +1,13 @@
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import PurePath
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -12,12 +15,13 @@ from audit.constants import DataCategory
 from iop.forms import add_service_errors
 
 from .. import selectors, services
-from ..constants import AlertKind, EpisodeStatus
+from ..constants import PART2_REVOCATION_STATEMENT, AlertKind, ConsentKind, ConsentMethod, EpisodeStatus
 from ..forms import (
     AlertAcknowledgeForm,
     AlertResolveForm,
     AuthorizationForm,
     ConsentForm,
+    ConsentSectionsForm,
     ContactForm,
     DiagnosisForm,
     InstrumentForm,
@@ -74,8 +78,84 @@ def chart_assessments(request, pk):
 
 def chart_consents(request, pk):
     patient = patient_for_view(request, pk, category=DataCategory.CONSENTS, action="chart consents")
-    context = _chart_context(patient, "consents", consents=patient.consents.valid().select_related("recorded_by"))
+    consents = list(patient.consents.valid().select_related("recorded_by", "sections_confirmed_by"))
+    context = _chart_context(
+        patient,
+        "consents",
+        consents=consents,
+        needing_confirmation=[consent for consent in consents if consent.needs_section_confirmation],
+    )
     return render(request, "patients/chart/consents.html", context)
+
+
+def _consent_initial(request, patient) -> dict:
+    """A Part 2 consent asked for from the chart starts signed on screen, naming this program as the discloser."""
+    if request.GET.get("kind") != ConsentKind.PART2_DISCLOSURE:
+        return {}
+    episode = patient.episodes.valid().filter(status=EpisodeStatus.ACTIVE).select_related("program").first()
+    discloser = settings.CLINIC_NEUTRAL_NAME + (f", {episode.program.name}" if episode else "")
+    return {"kind": ConsentKind.PART2_DISCLOSURE, "method": ConsentMethod.ELECTRONIC, "disclosing_program": discloser}
+
+
+def consent_add(request, patient, spec):
+    """Record a consent; a Part 2 disclosure consent written (paper attached or signed on screen) and structured."""
+    form = ConsentForm(request.POST or None, request.FILES or None, initial=_consent_initial(request, patient))
+    form.instance.patient = patient
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_record(
+                consent=form.save(commit=False),
+                recorded_by=request.user,
+                sections=form.cleaned_data["sections"],
+                signature=form.cleaned_data["signature"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Consent saved: {form.instance.get_kind_display()}.")
+            return redirect("patients:chart_consents", pk=patient.pk)
+    context = _chart_context(
+        patient, "consents", form=form, title=spec.title, revocation_statement=PART2_REVOCATION_STATEMENT
+    )
+    return render(request, "patients/chart/consent_form.html", context)
+
+
+@permission_required("patients.change_consent", raise_exception=True)
+def consent_confirm_sections(request, pk, consent_pk):
+    """Record which sections an older Part 2 consent allows, read from the consent the patient signed."""
+    patient = patient_for_view(request, pk, category=DataCategory.CONSENTS, action="confirm consent sections")
+    consent = get_object_or_404(
+        patient.consents.valid().filter(kind=ConsentKind.PART2_DISCLOSURE).select_related("recorded_by"),
+        pk=consent_pk,
+    )
+    if not consent.needs_section_confirmation:
+        messages.info(request, "The sections of this consent are recorded already.")
+        return redirect("patients:chart_consents", pk=patient.pk)
+    form = ConsentSectionsForm(
+        request.POST or None, request.FILES or None, initial={"disclosing_program": consent.disclosing_program}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_sections_confirm(consent=consent, confirmed_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Sections recorded: disclosures may now use this consent.")
+            return redirect("patients:chart_consents", pk=patient.pk)
+    context = _chart_context(patient, "consents", form=form, consent=consent, title="Confirm what the consent allows")
+    return render(request, "patients/chart/consent_confirm.html", context)
+
+
+def consent_signed_copy(request, pk, consent_pk):
+    """The signed paper consent as attached, to whoever may see the chart's consents (the look is logged)."""
+    patient = patient_for_view(request, pk, category=DataCategory.CONSENTS, action="consent signed copy")
+    consent = get_object_or_404(patient.consents.valid().exclude(document=""), pk=consent_pk)
+    suffix = PurePath(consent.document.name).suffix
+    response = FileResponse(
+        consent.document.open("rb"), as_attachment=True, filename=f"consent-{consent.pk}-signed{suffix}"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def chart_contacts(request, pk):
@@ -99,12 +179,14 @@ class ChartRecordKind:
     category: DataCategory
     permission: str
     return_to: str
+    # A record that needs more than the generic form (files, a signature, its own service) has its own view.
+    view: Callable | None = None
 
 
 RECORD_KINDS = {
     "contact": ChartRecordKind(ContactForm, "Add a contact", DataCategory.CONTACTS, "patients.add_contact", "contacts"),
     "consent": ChartRecordKind(
-        ConsentForm, "Record a consent", DataCategory.CONSENTS, "patients.add_consent", "consents"
+        ConsentForm, "Record a consent", DataCategory.CONSENTS, "patients.add_consent", "consents", consent_add
     ),
     "insurance": ChartRecordKind(
         InsurancePolicyForm, "Add insurance", DataCategory.INSURANCE, "patients.add_insurancepolicy", "insurance"
@@ -136,6 +218,8 @@ def chart_record_add(request, pk, kind):
     if not request.user.has_perm(spec.permission):
         raise PermissionDenied
     patient = patient_for_view(request, pk, category=spec.category, action=f"add {kind}")
+    if spec.view is not None:
+        return spec.view(request, patient, spec)
     form_kwargs = {"patient": patient} if kind == "authorization" else {}
     form = spec.form_class(request.POST or None, **form_kwargs)
     if hasattr(form.instance, "patient_id"):
