@@ -30,9 +30,20 @@ class Outcome(models.TextChoices):
 # The hash chain starts from this value: the first row's "previous hash".
 GENESIS_HASH = "0" * 64
 
-# Key of the PostgreSQL transaction-level advisory lock that serialises appends to the
-# access-log hash chain (any constant unique in this database; "AUDITLOG" in ASCII).
+# Key of the PostgreSQL transaction-level advisory lock the sequencer holds while it chains
+# rows (any constant unique in this database; "AUDITLOG" in ASCII). Readers never take it:
+# a look at a chart writes its row with one INSERT and the sequencer chains it after commit.
 ACCESS_LOG_CHAIN_LOCK = 0x4155444954_4C4F47
+
+# How often beat runs the sequencer and writes a signed checkpoint of the chain's head
+# (audit/migrations/0007_chain_and_checkpoint_schedule.py creates the rows with these values).
+CHAIN_EVERY_SECONDS = 5
+CHECKPOINT_EVERY_SECONDS = 300
+
+# The log stream's copy of each checkpoint: one line, this prefix and the checkpoint's JSON,
+# so `grep AUDIT_CHECKPOINT` over the collected logs gives a file `audit_verify --checkpoints` reads.
+CHECKPOINT_LOGGER = "audit.checkpoints"
+CHECKPOINT_LOG_PREFIX = "AUDIT_CHECKPOINT "
 
 # 42 CFR §2.25 (2024 rule): a patient may ask for an accounting of disclosures made with
 # consent in the 3 years before the request; HIPAA (45 CFR §164.316(b)(2)) keeps

@@ -5,12 +5,16 @@ from datetime import UTC
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from ..constants import DataCategory, Outcome
 from .append_only import AppendOnlyError, AppendOnlyModel
 
-__all__ = ["AccessLog", "AppendOnlyError", "access_log_hash"]
+__all__ = ["HASHED_FIELDS", "AccessLog", "AppendOnlyError", "access_log_hash"]
+
+# The columns a row's hash covers, besides the previous hash (the arguments of access_log_hash).
+HASHED_FIELDS = ("at", "user_id", "patient_id", "category", "action", "outcome", "ip_address", "detail")
 
 
 def _canonical_ip(value: str | None) -> str | None:
@@ -58,12 +62,15 @@ def access_log_hash(
 class AccessLog(AppendOnlyModel):
     """One row per look at patient data: who, which patient, what, when, from where.
 
-    Rows form a hash chain (each carries the hash of the one before), so a row changed
-    or removed behind the application's back shows up in ``manage.py audit_verify``.
-    Write only through ``audit.services.access_log_record``.
+    A look writes its row with one INSERT (``audit.services.access_log_record``, the only
+    writer), unchained. The sequencer (``audit.services.access_log_chain``, run by beat every
+    few seconds) then chains committed rows in order: ``chain_seq`` numbers them 1, 2, 3…,
+    each carries the hash of the one before, so a row changed, removed or inserted behind the
+    application's back shows up in ``manage.py audit_verify``; signed checkpoints of the head,
+    kept outside the database, catch a shortened or re-hashed chain.
     """
 
-    # Set by the service under the chain lock (not auto_now_add, which would change it after hashing).
+    # Set by the service before the insert (not auto_now_add, which would change it after hashing).
     at = models.DateTimeField(default=timezone.now, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     patient = models.ForeignKey("patients.Patient", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -72,8 +79,12 @@ class AccessLog(AppendOnlyModel):
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.ALLOWED)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     detail = models.CharField(max_length=200, blank=True, help_text="Never patient identifiers.")
-    previous_hash = models.CharField(max_length=64, editable=False)
-    row_hash = models.CharField(max_length=64, editable=False)
+    # Set once, by the sequencer; the database trigger refuses any other change (migration 0006).
+    chain_seq = models.PositiveBigIntegerField(
+        null=True, blank=True, editable=False, help_text="Position in the hash chain (1 is the first row chained)."
+    )
+    previous_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    row_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-at"]
@@ -86,10 +97,32 @@ class AccessLog(AppendOnlyModel):
             models.Index(fields=["user", "-at"], name="audit_accesslog_user_at"),
             # Audit report over a date range for everyone, sorted and keyset-paged by (at, id).
             models.Index(fields=["at", "id"], name="audit_accesslog_at_id"),
+            # The sequencer's claim: rows not chained yet, in id order (only a few seconds' worth).
+            models.Index(fields=["id"], condition=Q(chain_seq__isnull=True), name="audit_accesslog_unchained"),
+        ]
+        constraints = [
+            # Also serves the chain's walk (audit_verify) and the head the sequencer chains onto.
+            models.UniqueConstraint(
+                fields=["chain_seq"],
+                name="audit_accesslog_chain_seq_unique",
+                violation_error_message="Two access-log rows cannot hold the same place in the chain.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(chain_seq__isnull=True, previous_hash="", row_hash=""))
+                | (Q(chain_seq__gte=1) & ~Q(previous_hash="") & ~Q(row_hash="")),
+                name="audit_accesslog_chained_whole",
+                violation_error_message=(
+                    "A row is chained with its place, its predecessor's hash and its own, or not at all."
+                ),
+            ),
         ]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.category} {self.outcome}"
+
+    @property
+    def is_chained(self) -> bool:
+        return self.chain_seq is not None
 
     def compute_row_hash(self) -> str:
         return access_log_hash(
@@ -105,6 +138,7 @@ class AccessLog(AppendOnlyModel):
         )
 
     def save(self, *args, **kwargs):
-        if self._state.adding and (not self.previous_hash or self.row_hash != self.compute_row_hash()):
+        # The service inserts with bulk_create (one INSERT, no save()); the sequencer alone chains.
+        if self._state.adding:
             raise AppendOnlyError("Write access-log rows through audit.services.access_log_record.")
         super().save(*args, **kwargs)

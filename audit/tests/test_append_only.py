@@ -5,6 +5,7 @@ from django.contrib.admin.sites import site
 from django.db import DatabaseError, connection, models, transaction
 
 from audit.models import AccessLog, AppendOnlyError, Disclosure
+from audit.services import access_log_chain
 
 from .factories import AccessLogFactory, DisclosureFactory
 
@@ -15,7 +16,17 @@ postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="th
 
 @pytest.fixture
 def entry():
-    return AccessLogFactory()
+    """A row the sequencer has chained."""
+    row = AccessLogFactory()
+    access_log_chain()
+    return AccessLog.objects.get(pk=row.pk)
+
+
+def refused(sql: str, params=()) -> None:
+    # Deferred foreign-key checks of the rows the test made fire first: TRUNCATE refuses to run past them.
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(sql, params)
 
 
 @pytest.fixture
@@ -79,6 +90,40 @@ class TestDatabaseRefuses:
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [disclosure.pk])
         assert Disclosure.objects.filter(pk=disclosure.pk).exists()
+
+    @pytest.mark.parametrize(
+        "sql",
+        [
+            "TRUNCATE audit_accesslog, audit_disclosure",
+            "TRUNCATE audit_accesslog",
+            "TRUNCATE audit_disclosure",
+            # CASCADE reaches the audit tables through their foreign keys to the patient.
+            "TRUNCATE patients_patient CASCADE",
+        ],
+    )
+    def test_truncate_is_refused(self, entry, disclosure, sql):
+        refused(sql)
+        assert AccessLog.objects.filter(pk=entry.pk).exists()
+        assert Disclosure.objects.filter(pk=disclosure.pk).exists()
+
+    def test_a_chained_row_is_never_chained_again(self, entry):
+        refused(
+            "UPDATE audit_accesslog SET chain_seq = 99, previous_hash = %s, row_hash = %s WHERE id = %s",
+            ["a" * 64, "b" * 64, entry.pk],
+        )
+        unchain = "UPDATE audit_accesslog SET chain_seq = NULL, previous_hash = '', row_hash = '' WHERE id = %s"
+        refused(unchain, [entry.pk])
+
+    def test_chaining_an_unchained_row_changes_nothing_else(self, entry):
+        pending = AccessLogFactory()
+        refused(
+            "UPDATE audit_accesslog SET chain_seq = 2, previous_hash = %s, row_hash = %s, action = 'rewritten' "
+            "WHERE id = %s",
+            [entry.row_hash, "c" * 64, pending.pk],
+        )
+        refused("UPDATE audit_accesslog SET action = 'rewritten' WHERE id = %s", [pending.pk])
+        assert access_log_chain() == 1
+        assert AccessLog.objects.get(pk=pending.pk).action == pending.action
 
     def test_orm_update_that_skips_the_guard_is_stopped_by_the_trigger(self, entry):
         # Django's own QuerySet.update, past the model's guard: only the trigger stands in its way.

@@ -14,6 +14,7 @@ from audit import selectors
 from audit.constants import DataCategory
 from audit.forms import AccessLogFilterForm
 from audit.services import access_log_record
+from iop.params import sort_param, text_param
 from patients.models import Patient
 from patients.selectors import chart_header, patient_for_view, patients_visible_to
 
@@ -32,6 +33,10 @@ CSV_COLUMNS = [
     "detail",
     "row_hash",
 ]
+
+
+# A keyset cursor is a few values signed: far shorter than this.
+CURSOR_MAX_LENGTH = 1000
 
 
 @dataclass(frozen=True)
@@ -72,14 +77,17 @@ def _sort_headers(sort: str) -> list[dict]:
 def access_log_report(request):
     """Who looked at what: filter by patient, staff member, dates, data and outcome; sortable; keyset-paged."""
     form = AccessLogFilterForm(request.GET, patients=_report_patients(request.user))
-    sort = selectors.parse_sort(request.GET.get("sort", ""))
+    sort = sort_param(request.GET, "sort", selectors.SORT_COLUMNS, default=selectors.DEFAULT_SORT)
     logs = selectors.access_logs_visible_to(request.user)
     patient = None
     if form.is_valid():
         filters = form.filters()
         patient = filters["patient"]
         page = selectors.keyset_page(
-            selectors.access_log_filter(logs, **filters), sort=sort, cursor=request.GET.get("cursor", "")
+            selectors.access_log_filter(logs, **filters),
+            sort=sort,
+            # An opaque signed cursor: one that fails its signature starts at the first page.
+            cursor=text_param(request.GET, "cursor", max_length=CURSOR_MAX_LENGTH),
         )
     else:
         page = None
@@ -135,7 +143,7 @@ def access_log_export(request):
             status=400,
         )
     filters = form.filters()
-    sort = selectors.parse_sort(request.GET.get("sort", ""))
+    sort = sort_param(request.GET, "sort", selectors.SORT_COLUMNS, default=selectors.DEFAULT_SORT)
     logs = selectors.access_log_rows(
         selectors.access_log_filter(selectors.access_logs_visible_to(request.user), **filters), sort
     )
