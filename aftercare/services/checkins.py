@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from audit.services import records_update_with_history
+from iop.hooks import records_changed
 from notifications.constants import MessageTemplate, TaskKind
 from notifications.models import StaffTask
 from notifications.services import (
@@ -65,7 +67,7 @@ def alumni_checkins_make_due(*, today: dt.date | None = None) -> int:
         return 0
     consents = consented_kinds_by_patient({checkin.patient_id for checkin in due})
     now = timezone.now()
-    AlumniCheckIn.objects.filter(pk__in=[checkin.pk for checkin in due]).update(task_created_at=now, updated_at=now)
+    records_update_with_history(records=due, task_created_at=now, updated_at=now)
     for checkin in due:
         patient = checkin.patient
         task_create(
@@ -130,6 +132,7 @@ def alumni_checkin_record(
     checkin.full_clean()
     checkin.save()
     _close_checkin_task(checkin, by=by)
+    records_changed(checkin)
     return checkin
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from audit.services import records_update_with_history
 from scheduling.constants import ATTENDED_STATUSES
 from scheduling.models import Attendance, Session
 
@@ -141,7 +142,7 @@ def note_cosign(*, note: SessionNote | GroupNote, by, now: dt.datetime | None = 
     note.cosigned_by = by
     save_valid(note)
     if isinstance(note, GroupNote):
-        note.filed.update(cosigned_at=note.cosigned_at, cosigned_by=by, updated_at=timezone.now())
+        records_update_with_history(records=note.filed.all(), by=by, cosigned_at=note.cosigned_at, cosigned_by=by)
     return note
 
 

@@ -5,8 +5,8 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from audit.services import records_update_with_history
 from patients.models import Episode
 
 from ..constants import (
@@ -137,11 +137,11 @@ def session_cancel(*, session: Session, reason: str, by) -> Session:
 def clinic_closure_add(*, date: dt.date, reason: str, by=None) -> ClinicClosure:
     """Close the clinic for a day: every scheduled occurrence that day is cancelled with the reason."""
     closure = validated_save(ClinicClosure(date=date, reason=reason.strip()))
-    closed = list(Session.objects.filter(day=date, status=SessionStatus.SCHEDULED))
-    Session.objects.filter(day=date, status=SessionStatus.SCHEDULED).update(
+    closed = records_update_with_history(
+        records=Session.objects.filter(day=date, status=SessionStatus.SCHEDULED),
+        by=by,
         status=SessionStatus.CANCELLED,
         cancel_reason=f"Clinic closed: {closure.reason}"[:200],
-        updated_at=timezone.now(),
     )
     for session in closed:
         reminders.session_cancelled_notify(session=session)
