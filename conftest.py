@@ -34,6 +34,25 @@ def pytest_sessionstart(session):
             pytest.exit(f"{name} is not running on {host}:{port}. Start it with: {SERVICE_HINTS[name]}", returncode=3)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_the_audit_triggers():
+    """Transactional tests empty every table afterwards, the audit tables too, which refuse TRUNCATE.
+
+    The flush runs with triggers off for its own transaction (``session_replication_role``, a
+    superuser's setting, as for restoring a backup); everything else meets the triggers.
+    """
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        return original(self, ["SET LOCAL session_replication_role = replica", *sql_list])
+
+    DatabaseOperations.execute_sql_flush = execute_sql_flush
+    yield
+    DatabaseOperations.execute_sql_flush = original
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Staff factories create many users; the production hasher is deliberately slow.

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpResponse
 from django.shortcuts import redirect, resolve_url
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 
 from .signals import SESSION_LAST_ACTIVITY, SESSION_LOGIN_AT
@@ -118,3 +119,25 @@ class MFARequiredMiddleware:
         if _wants_fragment(request):
             return _reauth_response(request, target)
         return redirect(target)
+
+
+class NoStoreForSignedInMiddleware:
+    """No cache keeps a response to a signed-in user: Back after sign-out on a shared workstation shows nothing.
+
+    Browsers keep pages in their history cache unless told not to, so a chart, a note or the
+    calendar's JSON could be shown again from the cache after the session ended. Static files
+    (served by WhiteNoise before this runs) carry no patient data and stay cacheable.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        # Asked before and after: the sign-out page itself leaves the user anonymous.
+        signed_in = request.user.is_authenticated
+        response = self.get_response(request)
+        if (signed_in or request.user.is_authenticated) and not request.path.startswith(settings.STATIC_URL):
+            # Cache-Control: max-age=0, no-cache, no-store, must-revalidate, private (and Expires now).
+            add_never_cache_headers(response)
+            response["Pragma"] = "no-cache"  # HTTP/1.0 caches and proxies
+        return response

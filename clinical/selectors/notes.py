@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from patients.selectors import patients_visible_to
 from scheduling.constants import ATTENDED_STATUSES, SessionStatus
 from scheduling.models import Attendance, Session
 
@@ -69,10 +70,12 @@ class DraftNote:
         return max(0, int((timezone.now() - self.deadline).total_seconds() // 3600))
 
 
-def _drafts(author_filter: Q) -> list[DraftNote]:
+def _drafts(author_filter: Q, viewer) -> list[DraftNote]:
+    # A note's title names its patient: only notes about patients the viewer may see are listed
+    # (a supervisee also works in programs the supervisor does not).
     individual = (
         SessionNote.objects.valid()
-        .filter(author_filter, signed_at__isnull=True)
+        .filter(author_filter, signed_at__isnull=True, patient__in=patients_visible_to(viewer))
         .select_related("session__program", "patient", "author")
     )
     group = (
@@ -99,7 +102,7 @@ def _drafts(author_filter: Q) -> list[DraftNote]:
 
 def draft_notes(user) -> list[DraftNote]:
     """The user's own unsigned notes, overdue or not."""
-    return _drafts(Q(author=user))
+    return _drafts(Q(author=user), user)
 
 
 def unsigned_notes_overdue(user, *, now: dt.datetime | None = None) -> list[DraftNote]:
@@ -109,16 +112,16 @@ def unsigned_notes_overdue(user, *, now: dt.datetime | None = None) -> list[Draf
     the arithmetic the same on PostgreSQL and on a laptop's SQLite.
     """
     now = now or timezone.now()
-    return [row for row in _drafts(Q(author=user) | Q(author__supervisor=user)) if row.deadline < now]
+    return [row for row in _drafts(Q(author=user) | Q(author__supervisor=user), user) if row.deadline < now]
 
 
 def notes_awaiting_cosign(supervisor) -> dict[str, list]:
-    """Signed notes of the supervisor's trainees that still need the co-signature."""
+    """Signed notes of the supervisor's trainees that still need the co-signature, about patients they may see."""
     waiting = Q(author__supervisor=supervisor, cosign_required=True, cosigned_at__isnull=True, signed_at__isnull=False)
     return {
         "notes": list(
             SessionNote.objects.valid()
-            .filter(waiting, group_note__isnull=True)
+            .filter(waiting, group_note__isnull=True, patient__in=patients_visible_to(supervisor))
             .select_related("patient", "author", "session")
             .order_by("signed_at")
         ),
@@ -129,7 +132,10 @@ def notes_awaiting_cosign(supervisor) -> dict[str, list]:
 
 
 def sessions_needing_notes(user, *, now: dt.datetime | None = None) -> QuerySet[Session]:
-    """The user's recent sessions that someone attended and that have no signed note yet (last 14 days)."""
+    """The user's recent sessions that someone attended and that have no signed note yet (last 14 days).
+
+    A booked session names its patient: one whose patient the user may no longer see is left out.
+    """
     now = now or timezone.now()
     attended = Attendance.objects.valid().filter(session=OuterRef("pk"), status__in=ATTENDED_STATUSES)
     signed_patient_note = SessionNote.objects.valid().filter(
@@ -138,6 +144,7 @@ def sessions_needing_notes(user, *, now: dt.datetime | None = None) -> QuerySet[
     signed_group_note = GroupNote.objects.valid().filter(session=OuterRef("pk"), signed_at__isnull=False)
     return (
         Session.objects.filter(Q(clinician=user) | Q(co_facilitator=user))
+        .filter(Q(patient__isnull=True) | Q(patient__in=patients_visible_to(user)))
         .filter(
             kind__in=NOTE_SESSION_KINDS,
             status=SessionStatus.SCHEDULED,

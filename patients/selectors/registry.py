@@ -80,16 +80,17 @@ class RegistryPage:
         return iter(self.rows)
 
 
-def registry_page(patients: QuerySet[Patient], *, after: str = "", page_size: int = 25) -> RegistryPage:
+def registry_page(patients: QuerySet[Patient], *, after: int | None = None, page_size: int = 25) -> RegistryPage:
     """Rows after the patient ``after`` in registry order: a deep page costs what the first one does.
 
     The cursor is a patient id, not a name, so no patient's name ends up in a URL or a server log.
+    It is looked up among ``patients`` (the ones this user may see, as searched): the id of anyone
+    else starts at the first page, or the page would place a hidden patient's name in the order.
     """
     ordered = registry_rows(patients).order_by("legal_last_name", "legal_first_name", "id")
     position = None
-    if after.isdigit():
-        position = Patient.objects.filter(pk=int(after)).values_list("legal_last_name", "legal_first_name", "id")
-        position = position.first()
+    if after is not None:
+        position = patients.filter(pk=after).values_list("legal_last_name", "legal_first_name", "id").first()
     if position is not None:
         # Row comparison on (last, first, id) walks the patients_patient_name_order index from the cursor.
         ordered = ordered.filter(TupleGreaterThan(Tuple("legal_last_name", "legal_first_name", "id"), tuple(position)))

@@ -7,6 +7,7 @@ from audit.constants import DataCategory
 from audit.services import access_log_record
 from iop.forms import add_service_errors
 from iop.htmx import render_page_or_partial
+from iop.params import choice_param, id_param, text_param
 
 from .. import selectors, services
 from ..constants import PatientStatus
@@ -18,14 +19,14 @@ PAGE_SIZE = 25
 
 def registry(request):
     """Find a patient: by name, date of birth, MRN or phone."""
-    # PostgreSQL refuses NUL in text parameters (a 500); no name, MRN or phone contains one.
-    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
-    status = request.GET.get("status", "")
+    query = text_param(request.GET, "q")
+    status = choice_param(request.GET, "status", PatientStatus.values)
+    after = id_param(request.GET, "after")
     patients = selectors.patients_visible_to(request.user)
     patients = selectors.patient_search(patients, query)
-    if status in PatientStatus.values:
+    if status:
         patients = patients.filter(status=status)
-    page = selectors.registry_page(patients, after=request.GET.get("after", ""), page_size=PAGE_SIZE)
+    page = selectors.registry_page(patients, after=after, page_size=PAGE_SIZE)
     if query or status:
         # Searches are looks at patient data too; the query text itself is not logged.
         access_log_record(request=request, category=DataCategory.REGISTRY, action="registry search")
@@ -58,7 +59,7 @@ def patient_create(request):
                 add_service_errors(form, error)
             else:
                 messages.success(request, f"Registered {patient.display_name} (MRN {patient.mrn}).")
-                if request.POST.get("next") == "intake":
+                if choice_param(request.POST, "next", ("intake", "chart")) == "intake":
                     return redirect("patients:intake_start", pk=patient.pk)
                 return redirect("patients:chart", pk=patient.pk)
     return render(request, "patients/patient_form.html", {"form": form, "duplicates": duplicates, "creating": True})

@@ -12,11 +12,11 @@ from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_POST
 
 from audit.constants import DataCategory
 from audit.services import access_log_record
+from iop.params import BadParameter, date_param, datetime_param, id_param
 from patients.selectors import patient_for_view, patients_visible_to
 
 from .. import selectors, services
@@ -73,20 +73,6 @@ def calendar(request, scope, pk):
         "scope_pk": pk,
     }
     return render(request, "scheduling/calendar.html", context)
-
-
-def _parse_moment(text: str | None):
-    if not text:
-        return None
-    moment = parse_datetime(text.replace(" ", "+"))
-    if moment is None:
-        day = parse_date(text[:10])
-        if day is None:
-            return None
-        moment = dt.datetime.combine(day, dt.time())
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
 
 
 @dataclass(frozen=True)
@@ -178,7 +164,7 @@ def calendar_events(request, scope, pk):
     require_perm(request, "scheduling.view_session")
     if scope not in SCOPES:
         raise Http404
-    start, end = _parse_moment(request.GET.get("start")), _parse_moment(request.GET.get("end"))
+    start, end = datetime_param(request.GET, "start"), datetime_param(request.GET, "end")
     if start is None or end is None or end <= start or end - start > MAX_RANGE:
         return HttpResponseBadRequest("Give start and end as ISO 8601 dates, at most 62 days apart.")
     subject, sessions, _ = _scope_object(request, scope, pk, action=f"{scope} calendar events")
@@ -210,7 +196,10 @@ def session_move(request, pk):
     session = session_for_view(request, pk, action="move session")
     if not selectors.session_editable_by(request.user, session):
         return JsonResponse({"error": "You may not move this session."}, status=403)
-    start, end = _parse_moment(request.POST.get("start")), _parse_moment(request.POST.get("end"))
+    try:
+        start, end = datetime_param(request.POST, "start"), datetime_param(request.POST, "end")
+    except BadParameter as error:
+        return JsonResponse({"error": error.message}, status=400)
     if start is None:
         return JsonResponse({"error": "Give the new start as an ISO 8601 date-time."}, status=400)
     try:
@@ -242,16 +231,16 @@ def session_cancel(request, pk):
 def day_list(request):
     """A printable list of one day's sessions for a program or a room, with each roster."""
     require_perm(request, "scheduling.view_session")
-    day = parse_date(request.GET.get("date", "")) or timezone.localdate()
+    day = date_param(request.GET, "date", default=timezone.localdate())
+    room_id, program_id = id_param(request.GET, "room"), id_param(request.GET, "program")
     program = room = None
     sessions = selectors.sessions_visible_to(request.user).filter(day=day)
-    if request.GET.get("room"):
-        room = get_object_or_404(Room, pk=request.GET["room"])
+    if room_id is not None:
+        room = get_object_or_404(Room, pk=room_id)
         sessions = sessions.filter(room=room)
     else:
         programs = selectors.programs_visible_to(request.user)
-        program = get_object_or_404(programs, pk=request.GET["program"]) if request.GET.get("program") else None
-        program = program or programs.first()
+        program = get_object_or_404(programs, pk=program_id) if program_id is not None else programs.first()
         if program is None:
             raise Http404
         sessions = sessions.filter(program=program)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from audit.constants import DataCategory
 from audit.services import access_log_record
+from iop.params import choice_param, id_param, page_param, sort_param, text_param
 
 from .. import selectors
 from ..constants import COMPLIANCE_PAST_WEEKS
@@ -49,8 +50,8 @@ class Dashboard:
 def _dashboard(request) -> Dashboard:
     require_perm(request, "scheduling.view_attendance")
     programs = selectors.programs_visible_to(request.user)
-    program_id = request.GET.get("program")
-    program = get_object_or_404(programs, pk=program_id) if program_id else programs.first()
+    program_id = id_param(request.GET, "program")
+    program = get_object_or_404(programs, pk=program_id) if program_id is not None else programs.first()
     if program is None:
         raise Http404
     today = timezone.localdate()
@@ -60,17 +61,13 @@ def _dashboard(request) -> Dashboard:
     for row in rows:
         for name in row.flags:
             flag_counts[name] += 1
-    flag = request.GET.get("flag", "")
-    if flag in selectors.ALL_FLAGS:
+    flag = choice_param(request.GET, "flag", selectors.ALL_FLAGS)
+    if flag:
         rows = [row for row in rows if flag in row.flags]
-    else:
-        flag = ""
-    query = request.GET.get("q", "").strip().lower()
+    query = text_param(request.GET, "q").lower()
     if query:
         rows = [row for row in rows if query in row.patient.display_name.lower() or query in row.patient.mrn]
-    sort = request.GET.get("sort", "flags")
-    if sort.lstrip("-") not in SORTS:
-        sort = "flags"
+    sort = sort_param(request.GET, "sort", SORTS, default="flags")
     rows.sort(key=SORTS[sort.lstrip("-")], reverse=sort.startswith("-"))
     return Dashboard(program, programs, weeks, rows, flag_counts, flag, sort, query)
 
@@ -88,7 +85,7 @@ def _filters(dashboard: Dashboard, **changes) -> str:
 
 def compliance(request):
     dashboard = _dashboard(request)
-    page: Page = Paginator(dashboard.rows, COMPLIANCE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page: Page = Paginator(dashboard.rows, COMPLIANCE_PAGE_SIZE).get_page(page_param(request.GET))
     access_log_record(
         request=request,
         category=DataCategory.SCHEDULE,
