@@ -5,6 +5,7 @@ from .middleware import SESSION_ENDED_REASON
 SESSION_ENDED_MESSAGES = {
     "idle": "You were signed out after a period without activity. Sign in again to continue where you were.",
     "absolute": "Your session reached its maximum length. Sign in again to continue where you were.",
+    "everywhere": "You are signed out on every computer and phone where you were signed in.",
 }
 
 

@@ -33,3 +33,24 @@ class OTPEnrolForm(forms.Form):
         if not token.isdigit():
             raise forms.ValidationError("Enter the 6 digits the app shows.")
         return token
+
+
+class EnrolmentCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Enrolment code",
+        max_length=32,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "autofocus": True, "spellcheck": "false"}
+        ),
+        help_text="The one-time code an administrator gave you, such as ABCD-EFGH-JKLM.",
+    )
+
+
+class FreshTOTPForm(OTPEnrolForm):
+    """A code from the authenticator app, asked again before a sensitive change (not a recovery code)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["token"].label = "Code from your authenticator app"
+        self.fields["token"].widget.attrs.pop("autofocus", None)

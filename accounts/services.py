@@ -2,9 +2,11 @@
 
 from collections.abc import Iterable
 
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from simple_history.models import HistoricalRecords
 
 from .constants import PrivilegeAttribute
@@ -42,16 +44,26 @@ def privilege_change_record(*, user: User, attribute: PrivilegeAttribute, before
     return change
 
 
-def user_sessions_end(*, user: User) -> int:
-    """Delete every live session of this user (deactivation must take effect at once); return how many."""
+def user_sessions_end(*, user: User, keep_current_password: bool = False) -> int:
+    """Delete every live session of this user at once; return how many.
+
+    With ``keep_current_password``, only sessions signed in with an earlier password end:
+    after a password change the session that made it carries the new password's hash
+    (Django's ``update_session_auth_hash``) and stays signed in.
+    """
     user_id = str(user.pk)
+    current_hash = user.get_session_auth_hash() if keep_current_password else ""
     # Session data is encoded, so the owner is found by decoding; a clinic has at most a few
-    # hundred live sessions, and this runs only when an account is deactivated.
-    doomed = [
-        session.session_key
-        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
-        if session.get_decoded().get("_auth_user_id") == user_id
-    ]
+    # hundred live sessions, and this runs only when an account is deactivated, a password or
+    # an authenticator changes, or a user signs out everywhere.
+    doomed = []
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        data = session.get_decoded()
+        if data.get(SESSION_KEY) != user_id:
+            continue
+        if current_hash and constant_time_compare(data.get(HASH_SESSION_KEY, ""), current_hash):
+            continue
+        doomed.append(session.session_key)
     with transaction.atomic():
         Session.objects.filter(session_key__in=doomed).delete()
     return len(doomed)

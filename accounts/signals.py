@@ -1,11 +1,13 @@
-"""Signal receivers: privilege changes are audited, deactivation ends sessions, login starts the clocks."""
+"""Signal receivers: privilege changes are audited, login starts the clocks, and deactivation,
+a new password or a removed authenticator end the user's sessions."""
 
 from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .constants import AUDITED_USER_FLAGS, PrivilegeAttribute
 from .models import User
@@ -46,6 +48,31 @@ def audit_privilege_flags(sender, instance: User, raw=False, **kwargs):
         if flag == PrivilegeAttribute.IS_ACTIVE and not after:
             # Only once the deactivation is committed, or a rolled-back edit would still log them out.
             transaction.on_commit(lambda user=instance: user_sessions_end(user=user))
+
+
+@receiver(post_save, sender=User)
+def end_sessions_after_password_change(sender, instance: User, created=False, raw=False, **kwargs):
+    # set_password() keeps the new password in _password until the save; a hash upgraded at
+    # sign-in (same password, new hasher) does not, and ends nothing. No sign-in yet, no session.
+    if created or raw or instance._password is None or instance.last_login is None:
+        return
+    # Every session signed in with the old password ends; the one whose own password change this
+    # is carries the new password's hash (update_session_auth_hash) and stays.
+    transaction.on_commit(lambda user=instance: user_sessions_end(user=user, keep_current_password=True))
+
+
+@receiver(post_delete, sender=TOTPDevice)
+def end_sessions_after_authenticator_removed(sender, instance: TOTPDevice, **kwargs):
+    # An admin removing a user's authenticator (a lost phone) resets their MFA: a session
+    # verified with that phone must not outlive it. A pending device never verified anything.
+    if instance.confirmed:
+        transaction.on_commit(lambda user_id=instance.user_id: _end_sessions_of(user_id))
+
+
+def _end_sessions_of(user_id: int) -> None:
+    user = User.objects.filter(pk=user_id).first()
+    if user is not None:
+        user_sessions_end(user=user)
 
 
 def _group_names(user: User) -> set[str]:

@@ -3,10 +3,12 @@
 import time
 
 import pytest
+from django.test import Client
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.signals import SESSION_LAST_ACTIVITY, SESSION_LOGIN_AT
-from accounts.tests.factories import DEMO_PASSWORD, CounselorFactory
+from accounts.tests.factories import DEMO_PASSWORD, AdminFactory, CounselorFactory
 from accounts.tests.helpers import confirmed_totp_device, login_verified, session_exists, unused_totp_token
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +131,93 @@ def test_deactivating_a_user_ends_all_their_sessions(client, django_capture_on_c
     assert not any(session_exists(key) for key in keys)
     assert session_exists(bystander.session.session_key)
     assert client.get(reverse("notifications:home")).status_code == 302
+
+
+def two_places_and_a_bystander(user):
+    """The user signed in on two computers, and a colleague signed in elsewhere."""
+    return login_verified(Client(), user), login_verified(Client(), user), login_verified(Client(), CounselorFactory())
+
+
+def test_a_user_signs_out_everywhere(client):
+    user = CounselorFactory()
+    here, elsewhere, bystander = two_places_and_a_bystander(user)
+    keys = [here.session.session_key, elsewhere.session.session_key]
+    assert 'action="/accounts/session/sign-out-everywhere/"' in here.get(reverse("password_change")).content.decode()
+
+    response = here.post(reverse("sign_out_everywhere"))
+    assert response.status_code == 302 and response.url == reverse("login")
+    assert not any(session_exists(key) for key in keys)
+    assert session_exists(bystander.session.session_key)
+    assert "signed out on every computer and phone" in here.get(response.url).content.decode()
+    assert elsewhere.get(reverse("notifications:home")).status_code == 302
+
+
+def test_a_password_alone_cannot_sign_the_owner_out_everywhere(client):
+    user = CounselorFactory()
+    owner = login_verified(Client(), user)
+    confirmed_totp_device(user)
+    client.post(reverse("login"), {"username": user.username, "password": DEMO_PASSWORD})
+    response = client.post(reverse("sign_out_everywhere"))
+    assert response.url.startswith(reverse("mfa_verify"))
+    assert session_exists(owner.session.session_key)
+
+
+def test_changing_ones_password_signs_out_everywhere_else(django_capture_on_commit_callbacks):
+    user = CounselorFactory()
+    here, elsewhere, bystander = two_places_and_a_bystander(user)
+    other_key = elsewhere.session.session_key
+    new_password = "A-brand-new-passphrase-42"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = here.post(
+            reverse("password_change"),
+            {"old_password": DEMO_PASSWORD, "new_password1": new_password, "new_password2": new_password},
+        )
+    assert response.status_code == 302
+    assert not session_exists(other_key)
+    assert elsewhere.get(reverse("notifications:home")).status_code == 302
+    assert session_exists(bystander.session.session_key)
+    # The session that changed it stays signed in and verified.
+    assert here.get(reverse("notifications:home")).status_code == 200
+
+
+def test_a_password_set_by_an_admin_ends_all_the_users_sessions(django_capture_on_commit_callbacks):
+    user = CounselorFactory()
+    here, elsewhere, bystander = two_places_and_a_bystander(user)
+    keys = [here.session.session_key, elsewhere.session.session_key]
+    with django_capture_on_commit_callbacks(execute=True):
+        user.set_password("Set-by-the-admin-2026")
+        user.save()
+    assert not any(session_exists(key) for key in keys)
+    assert session_exists(bystander.session.session_key)
+
+
+def test_saving_a_user_without_a_new_password_ends_nothing(django_capture_on_commit_callbacks):
+    user = CounselorFactory()
+    here, _, _ = two_places_and_a_bystander(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        user.first_name = "Renamed"
+        user.save()
+    assert session_exists(here.session.session_key)
+
+
+def test_removing_a_users_authenticator_ends_their_sessions(login, django_capture_on_commit_callbacks):
+    user = CounselorFactory()
+    here, elsewhere, bystander = two_places_and_a_bystander(user)
+    keys = [here.session.session_key, elsewhere.session.session_key]
+    device = confirmed_totp_device(user)
+    admin_client = login(AdminFactory(is_superuser=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not any(session_exists(key) for key in keys)
+    assert session_exists(bystander.session.session_key)
+    assert session_exists(admin_client.session.session_key)
+
+
+def test_dropping_an_unconfirmed_authenticator_ends_nothing(django_capture_on_commit_callbacks):
+    user = CounselorFactory()
+    here = login_verified(Client(), user)
+    pending = TOTPDevice.objects.create(user=user, name="pending", confirmed=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        pending.delete()
+    assert session_exists(here.session.session_key)
