@@ -27,6 +27,9 @@ class OutboundMessage(TimeStampedModel):
     next_attempt_at = models.DateTimeField()
     claimed_at = models.DateTimeField(null=True, blank=True)
     claimed_by = models.CharField(max_length=80, blank=True)
+    # Renewed by the claiming run while it works (database clock); a 'sending' row whose heartbeat is
+    # older than NOTIFICATIONS_STALE_CLAIM_SECONDS belongs to a dead worker and is returned to the queue.
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
     attempts = models.PositiveSmallIntegerField(default=0)
     error_code = models.CharField(max_length=20, choices=DeliveryError.choices, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
@@ -43,9 +46,11 @@ class OutboundMessage(TimeStampedModel):
                 name="notif_msg_due",
                 condition=models.Q(status=MessageStatus.PENDING),
             ),
-            # deliver_due_messages: return stale 'sending' claims (worker killed) to pending.
+            # deliver_due_messages: return 'sending' claims whose heartbeat stopped (worker killed) to pending.
             models.Index(
-                fields=["claimed_at"], name="notif_msg_stale_claim", condition=models.Q(status=MessageStatus.SENDING)
+                fields=["heartbeat_at"],
+                name="notif_msg_stale_heartbeat",
+                condition=models.Q(status=MessageStatus.SENDING),
             ),
             # Failed-messages page and admin filter: failed rows, newest first.
             models.Index(fields=["status", "-updated_at"], name="notif_msg_status_updated"),
@@ -62,6 +67,12 @@ class OutboundMessage(TimeStampedModel):
                 condition=~models.Q(status=MessageStatus.SENDING) | models.Q(claimed_at__isnull=False),
                 name="%(app_label)s_%(class)s_sending_is_claimed",
                 violation_error_message="A message being sent records when it was claimed.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=MessageStatus.SENDING)
+                | (models.Q(heartbeat_at__isnull=False) & ~models.Q(claimed_by="")),
+                name="%(app_label)s_%(class)s_sending_has_heartbeat",
+                violation_error_message="A message being sent names the run holding it and its last heartbeat.",
             ),
             models.CheckConstraint(
                 condition=~models.Q(dedupe_key=""),

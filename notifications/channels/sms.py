@@ -60,11 +60,15 @@ class FileSMSBackend(BaseChannel):
 
 
 class ConsoleSMSBackend(FileSMSBackend):
-    """The file backend, also echoing each text to stdout for a developer watching the worker."""
+    """The file backend, also echoing each text to stdout for a developer watching the worker.
+
+    The echo leaves out the number: a worker's stdout is its log, and logs carry no contact
+    details (the number is in the file, next to the text).
+    """
 
     def send(self, message) -> ProviderResult:
         result = super().send(message)
-        sys.stdout.write(f"SMS to {message.recipient}: {message.body}\n")
+        sys.stdout.write(f"SMS {result.provider_id} written to {self.path}: {message.body}\n")
         return result
 
 

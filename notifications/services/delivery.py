@@ -3,11 +3,17 @@
 Safety, in order of what can go wrong:
 - two runs at once (two workers, a retried task): the claim is one UPDATE over rows locked
   ``FOR UPDATE SKIP LOCKED``, so each row goes to exactly one run;
-- a worker killed mid-batch: its rows stay 'sending'; a later run returns claims older than
-  NOTIFICATIONS_STALE_CLAIM_SECONDS to 'pending', and before re-sending a row that was
-  attempted before it asks the provider (``find_sent``) whether the first attempt got through;
-  providers that cannot tell de-duplicate on the idempotency key (the dedupe key);
+- a worker killed mid-batch: its rows stay 'sending' and their heartbeat stops; a later run
+  returns rows whose heartbeat has been silent for NOTIFICATIONS_STALE_CLAIM_SECONDS to
+  'pending', and before re-sending a row that was attempted before it asks the provider
+  (``find_sent``) whether the first attempt got through; providers that cannot tell
+  de-duplicate on the idempotency key (the dedupe key; email's Message-ID);
+- a live worker slower than the stale limit: it renews its batch's heartbeat and re-checks its
+  claim before each send (``Claim.holds``), so its rows are never released under it, and a row
+  another run did take over is skipped, not sent a second time;
 - a result written after a claim was taken over: every write is conditional on this run's token.
+
+Heartbeats are written and compared on the database's clock, so workers' clocks do not matter.
 """
 
 import logging
@@ -23,6 +29,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import F
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from iop.phones import normalize_phone
@@ -44,6 +51,9 @@ class DeliveryStats:
     failed: int = 0
     retrying: int = 0
     released: int = 0
+    # Claimed by this run, then taken over by another before the send: skipped, not sent twice.
+    lost: int = 0
+    heartbeats: int = 0
     batches: int = 0
     queries: int = 0
     errors: list[str] = field(default_factory=list)
@@ -64,9 +74,9 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def release_stale_claims(*, now: datetime) -> int:
-    """Claims older than the stale limit belong to a worker that died: make those rows due again."""
-    limit = now - timedelta(seconds=settings.NOTIFICATIONS_STALE_CLAIM_SECONDS)
-    released = OutboundMessage.objects.filter(status=MessageStatus.SENDING, claimed_at__lt=limit).update(
+    """Rows whose claim's heartbeat has been silent for the stale limit belong to a dead worker: make them due."""
+    silent_since = Now() - timedelta(seconds=settings.NOTIFICATIONS_STALE_CLAIM_SECONDS)
+    released = OutboundMessage.objects.filter(status=MessageStatus.SENDING, heartbeat_at__lt=silent_since).update(
         status=MessageStatus.PENDING, claimed_by="", next_attempt_at=now, updated_at=now
     )
     if released:
@@ -78,7 +88,8 @@ def _claim_ids_postgresql(*, token: str, now: datetime, limit: int, channels: li
     table = connection.ops.quote_name(OutboundMessage._meta.db_table)
     sql = f"""
         UPDATE {table}
-           SET status = %s, claimed_at = %s, claimed_by = %s, attempts = attempts + 1, updated_at = %s
+           SET status = %s, claimed_at = %s, claimed_by = %s, heartbeat_at = statement_timestamp(),
+               attempts = attempts + 1, updated_at = %s
          WHERE id IN (
                SELECT id FROM {table}
                 WHERE status = %s AND next_attempt_at <= %s AND channel = ANY(%s)
@@ -99,7 +110,12 @@ def _claim_ids_portable(*, token: str, now: datetime, limit: int, channels: list
     ).order_by("next_attempt_at", "id")
     ids = list(due.values_list("id", flat=True)[:limit])
     OutboundMessage.objects.filter(id__in=ids, status=MessageStatus.PENDING).update(
-        status=MessageStatus.SENDING, claimed_at=now, claimed_by=token, attempts=F("attempts") + 1, updated_at=now
+        status=MessageStatus.SENDING,
+        claimed_at=now,
+        claimed_by=token,
+        heartbeat_at=Now(),
+        attempts=F("attempts") + 1,
+        updated_at=now,
     )
     return ids
 
@@ -117,6 +133,60 @@ def claim_due_messages(*, token: str, now: datetime, limit: int) -> list[Outboun
         .select_related("patient")
         .order_by("next_attempt_at", "id")
     )
+
+
+def renew_claim(*, token: str, ids: set[int]) -> list[int]:
+    """Renew the heartbeat of the rows this run still holds, and return their ids (1 query on PostgreSQL)."""
+    if not ids:
+        return []
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(OutboundMessage._meta.db_table)
+        sql = f"""
+            UPDATE {table} SET heartbeat_at = statement_timestamp()
+             WHERE id = ANY(%s) AND claimed_by = %s AND status = %s
+            RETURNING id
+        """  # noqa: S608 (the table name comes from the model, every value is a parameter)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [sorted(ids), token, MessageStatus.SENDING])
+            return [row[0] for row in cursor.fetchall()]
+    held = OutboundMessage.objects.filter(id__in=ids, claimed_by=token, status=MessageStatus.SENDING)
+    # Renew first, then read: a row released before the renewal is neither renewed nor reported.
+    held.update(heartbeat_at=Now())
+    return list(held.values_list("id", flat=True))
+
+
+class Claim:
+    """This run's hold on one batch, as the database last confirmed it.
+
+    Another run may take a row over only once its heartbeat has been silent for the stale
+    limit. So a row confirmed less than a heartbeat interval ago (the interval being shorter
+    than the limit, system check notifications.E005) is still ours; when the confirmation is
+    older, ``holds`` renews it first: one UPDATE for the whole batch, which also says which
+    rows are still ours. A send therefore starts only on a claim that cannot have been taken
+    over, and a send cut off by the provider's timeout ends before it can be.
+    """
+
+    def __init__(self, *, token: str, ids, confirmed_at: float):
+        self.token = token
+        self.held = set(ids)
+        self.confirmed_at = confirmed_at  # time.monotonic() taken before the statement that confirmed it
+        self.renewals = 0
+
+    def holds(self, message_id: int) -> bool:
+        """Whether this run may send the message now (renewing the batch's heartbeat when due)."""
+        if time.monotonic() - self.confirmed_at >= settings.NOTIFICATIONS_CLAIM_HEARTBEAT_SECONDS:
+            self.renew()
+        return message_id in self.held
+
+    def renew(self) -> None:
+        started = time.monotonic()
+        self.held = set(renew_claim(token=self.token, ids=self.held))
+        self.confirmed_at = started
+        self.renewals += 1
+
+    def finished(self, message_id: int) -> None:
+        """The message's outcome is recorded: it needs no more heartbeats."""
+        self.held.discard(message_id)
 
 
 def _recipient(message: OutboundMessage) -> tuple[str, DeliveryError | None, str]:
@@ -185,8 +255,9 @@ def _record_retry(message, token, error: str) -> bool:
     )
 
 
-def deliver_message(message: OutboundMessage, *, token: str, channel: BaseChannel, consented_kinds: set[str]) -> str:
+def deliver_message(message: OutboundMessage, *, claim: Claim, channel: BaseChannel, consented_kinds: set[str]) -> str:
     """Send one claimed message and record the answer; returns what happened (one query in the usual case)."""
+    token = claim.token
     # Consent is checked again at send: it may have been revoked, or the patient opted out, since enqueue.
     refusal = channel_refusal(message.patient, message.channel, consented_kinds)
     if refusal:
@@ -196,6 +267,10 @@ def deliver_message(message: OutboundMessage, *, token: str, channel: BaseChanne
     if problem:
         _record_failed(message, token, problem, detail)
         return "failed"
+    if not claim.holds(message.pk):
+        # Another run returned the row to the queue (this one looked dead) and may be sending it now.
+        logger.warning("Message %s was taken over by another run before sending; not sent by this run", message.pk)
+        return "lost"
     if message.attempts > 1:
         # An earlier attempt may have reached the provider before its worker died.
         provider_id = channel.find_sent(message.dedupe_key)
@@ -220,7 +295,7 @@ def deliver_message(message: OutboundMessage, *, token: str, channel: BaseChanne
     return "retrying"
 
 
-def deliver_batch(messages: list[OutboundMessage], *, token: str, stats: DeliveryStats) -> None:
+def deliver_batch(messages: list[OutboundMessage], *, claim: Claim, stats: DeliveryStats) -> None:
     consents = consented_kinds_by_patient({message.patient_id for message in messages})
     channels: dict[str, BaseChannel] = {}
     try:
@@ -230,14 +305,16 @@ def deliver_batch(messages: list[OutboundMessage], *, token: str, stats: Deliver
                 channels[message.channel].open()
             outcome = deliver_message(
                 message,
-                token=token,
+                claim=claim,
                 channel=channels[message.channel],
                 consented_kinds=consents.get(message.patient_id, set()),
             )
+            claim.finished(message.pk)
             setattr(stats, outcome, getattr(stats, outcome) + 1)
     finally:
         for channel in channels.values():
             channel.close()
+        stats.heartbeats += claim.renewals
 
 
 class QueryCounter:
@@ -280,15 +357,18 @@ def deliver_due_messages(*, batch_size: int | None = None, run_seconds: float | 
     counter = QueryCounter()
     started = time.monotonic()
     with connection.execute_wrapper(counter), asynchronous_commit():
-        stats.released = release_stale_claims(now=timezone.now())
         while time.monotonic() - started < run_seconds:
+            # Each batch, so a run draining a backlog also picks up a dead worker's rows as soon as they are due.
+            stats.released += release_stale_claims(now=timezone.now())
             token = new_claim_token()
+            claimed_at = time.monotonic()
             messages = claim_due_messages(token=token, now=timezone.now(), limit=batch_size)
             if not messages:
                 break
             stats.batches += 1
             stats.claimed += len(messages)
-            deliver_batch(messages, token=token, stats=stats)
+            claim = Claim(token=token, ids=[message.pk for message in messages], confirmed_at=claimed_at)
+            deliver_batch(messages, claim=claim, stats=stats)
     stats.queries = counter.count
     if settings.NOTIFICATIONS_COUNT_QUERIES and stats.delivered:
         logger.info(

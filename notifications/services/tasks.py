@@ -87,7 +87,9 @@ def tasks_escalate_due(*, now: datetime | None = None) -> int:
     )
     made = 0
     for task in due:
-        claimed = StaffTask.objects.filter(pk=task.pk, escalated_at__isnull=True).update(escalated_at=now)
+        claimed = records_update_with_history(
+            records=StaffTask.objects.filter(pk=task.pk, escalated_at__isnull=True), escalated_at=now
+        )
         if not claimed:
             continue
         for person in task.escalate_to.all():
@@ -119,8 +121,8 @@ def tasks_close_for(*, dedupe_key_prefix: str, reason: str, by=None) -> int:
     now = timezone.now()
     changes = {"status": TaskStatus.DONE, "done_at": now, "done_by": by, "done_reason": reason.strip()[:300]}
     # Escalations first: once their source is done, the subquery above would no longer find them.
-    closed = escalations.update(**changes)
-    return closed + open_tasks.update(**changes)
+    closed = records_update_with_history(records=escalations, by=by, **changes)
+    return len(closed) + len(records_update_with_history(records=open_tasks, by=by, **changes))
 
 
 def _check_can_act(task: StaffTask, by) -> None:

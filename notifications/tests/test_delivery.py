@@ -2,14 +2,17 @@
 
 import datetime as dt
 import json
+import time
 from pathlib import Path
 
 import pytest
 from django.core import mail
 from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 
 from notifications import services
 from notifications.channels import ProviderResult
+from notifications.channels.email import EmailChannel
 from notifications.channels.sms import FileSMSBackend
 from notifications.constants import Channel, DeliveryError, MessageStatus, MessageTemplate
 from notifications.models import OutboundMessage
@@ -180,13 +183,89 @@ def test_stale_claims_return_to_the_queue_and_a_send_that_got_through_is_not_rep
     provider_id = FileSMSBackend().send(accepted_copy).provider_id
     # Not stale yet: nothing is claimed again.
     assert delivery.deliver_due_messages().claimed == 0
-    OutboundMessage.objects.update(claimed_at=timezone.now() - dt.timedelta(minutes=5))
+    OutboundMessage.objects.update(heartbeat_at=timezone.now() - dt.timedelta(minutes=5))
     stats = delivery.deliver_due_messages()
     assert (stats.released, stats.already_sent, stats.sent) == (2, 1, 1)
     accepted.refresh_from_db()
     assert accepted.status == MessageStatus.SENT and accepted.provider_message_id == provider_id
     keys = [line["idempotency_key"] for line in sms_log(settings)]
     assert sorted(keys) == ["accepted", "not-sent"]
+
+
+def test_a_message_taken_over_from_a_stalled_worker_is_not_sent_again_when_it_wakes(recorder, settings):
+    """The worker is alive but went silent past the limit (a long pause): the message is the other run's now."""
+    message = enqueue(consenting_patient(recorded_by=recorder), "stalled")
+    claimed = delivery.claim_due_messages(token="stalled", now=timezone.now(), limit=1)
+    stalled = delivery.Claim(token="stalled", ids=[message.pk], confirmed_at=time.monotonic() - 60)
+    OutboundMessage.objects.filter(pk=message.pk).update(heartbeat_at=timezone.now() - dt.timedelta(minutes=5))
+    assert delivery.deliver_due_messages().sent == 1
+    stats = delivery.DeliveryStats()
+    delivery.deliver_batch(claimed, claim=stalled, stats=stats)
+    assert (stats.sent, stats.lost, stats.heartbeats) == (0, 1, 1)
+    assert [line["idempotency_key"] for line in sms_log(settings)] == ["stalled"]
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENT and message.attempts == 2
+
+
+def test_a_worker_slower_than_the_stale_limit_keeps_its_batch_by_renewing_the_heartbeat(
+    recorder, settings, monkeypatch
+):
+    """Each send takes 0.2 s, the batch 1.2 s, the stale limit is 0.5 s: another run polling meanwhile finds nothing."""
+    settings.NOTIFICATIONS_STALE_CLAIM_SECONDS = 0.5
+    settings.NOTIFICATIONS_CLAIM_HEARTBEAT_SECONDS = 0.1
+    patient = consenting_patient(recorded_by=recorder)
+    for index in range(6):
+        enqueue(patient, f"slow-{index}")
+    released_by_other_runs = []
+
+    class SlowProvider(FileSMSBackend):
+        def send(self, message):
+            time.sleep(0.2)
+            released_by_other_runs.append(delivery.release_stale_claims(now=timezone.now()))
+            return super().send(message)
+
+    claimed = delivery.claim_due_messages(token="slow", now=timezone.now(), limit=10)
+    claim = delivery.Claim(token="slow", ids=[m.pk for m in claimed], confirmed_at=time.monotonic())
+    stats = delivery.DeliveryStats()
+    monkeypatch.setattr(delivery, "channel_for", lambda name: SlowProvider())
+    delivery.deliver_batch(claimed, claim=claim, stats=stats)
+    assert released_by_other_runs == [0] * 6
+    assert (stats.sent, stats.lost) == (6, 0) and stats.heartbeats >= 4
+    assert sorted(line["idempotency_key"] for line in sms_log(settings)) == [f"slow-{i}" for i in range(6)]
+
+
+def test_by_default_a_killed_workers_batch_is_due_again_within_a_minute(recorder, settings):
+    """Stale limit plus beat's polling interval: the longest a killed worker's message waits."""
+    poll = PeriodicTask.objects.get(task="notifications.tasks.deliver_due_messages").interval
+    stale = dt.timedelta(seconds=settings.NOTIFICATIONS_STALE_CLAIM_SECONDS)
+    assert stale + dt.timedelta(**{poll.period: poll.every}) < dt.timedelta(minutes=1)
+    patient = consenting_patient(recorded_by=recorder)
+    dead, alive = enqueue(patient, "dead"), enqueue(patient, "alive")
+    delivery.claim_due_messages(token="killed", now=timezone.now(), limit=10)
+    now = timezone.now()
+    OutboundMessage.objects.filter(pk=dead.pk).update(heartbeat_at=now - stale - dt.timedelta(seconds=1))
+    OutboundMessage.objects.filter(pk=alive.pk).update(heartbeat_at=now - stale + dt.timedelta(seconds=5))
+    assert delivery.release_stale_claims(now=now) == 1
+    assert OutboundMessage.objects.get(pk=dead.pk).status == MessageStatus.PENDING
+    assert OutboundMessage.objects.get(pk=alive.pk).status == MessageStatus.SENDING
+
+
+def test_an_email_accepted_before_a_crash_is_not_sent_again_and_keeps_its_message_id(recorder):
+    patient = consenting_patient(recorded_by=recorder)
+    message = enqueue(patient, "session:1:patient:2:reminder-24h", channel=Channel.EMAIL)
+    [claimed] = delivery.claim_due_messages(token="dead-worker", now=timezone.now(), limit=1)
+    claimed.recipient = patient.email
+    channel = EmailChannel()
+    channel.open()
+    first = channel.send(claimed)
+    channel.close()
+    OutboundMessage.objects.filter(pk=message.pk).update(heartbeat_at=timezone.now() - dt.timedelta(minutes=5))
+    stats = delivery.deliver_due_messages()
+    assert (stats.released, stats.already_sent, stats.sent) == (1, 1, 0)
+    [sent_mail] = mail.outbox
+    assert sent_mail.message()["Message-ID"] == first.provider_id
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENT and message.provider_message_id == first.provider_id
 
 
 def test_a_late_result_from_a_superseded_claim_is_not_written(recorder):

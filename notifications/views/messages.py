@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from audit.constants import DataCategory
 from audit.services import access_log_record
+from iop.params import choice_param, page_param
 from patients.selectors import chart_header, patient_for_view
 
 from .. import selectors, services
@@ -20,10 +21,10 @@ from ..constants import DeliveryError
 def failed_messages(request):
     """Messages that could not be sent (bad number, no consent, provider refused), for staff to fix."""
     rows = selectors.failed_messages(request.user)
-    error_code = request.GET.get("reason", "")
-    if error_code in DeliveryError.values:
+    error_code = choice_param(request.GET, "reason", DeliveryError.values)
+    if error_code:
         rows = rows.filter(error_code=error_code)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = Paginator(rows, 50).get_page(page_param(request.GET))
     if page.object_list:
         access_log_record(request=request, category=DataCategory.REGISTRY, action="failed messages")
     context = {"page": page, "reasons": DeliveryError.choices, "reason": error_code}

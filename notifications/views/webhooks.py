@@ -11,9 +11,16 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from iop.params import BadParameter, text_param
+
 from .. import services
 
 logger = logging.getLogger(__name__)
+
+# E.164 is at most 15 digits; providers add a '+' and sometimes spaces. A text is at most 10
+# concatenated segments (1,600 characters) at the providers we know.
+PHONE_MAX_LENGTH = 40
+SMS_BODY_MAX_LENGTH = 1600
 
 
 @csrf_exempt
@@ -30,10 +37,16 @@ def sms_inbound(request):
             payload = json.loads(request.body or b"{}")
         except ValueError:
             return JsonResponse({"error": "body is not JSON"}, status=400)
+        if not isinstance(payload, dict):
+            return JsonResponse({"error": "body is not a JSON object"}, status=400)
         phone, text = payload.get("from", ""), payload.get("text", "")
     else:
         # Form-encoded, as most providers post (From / Body).
-        phone, text = request.POST.get("From", ""), request.POST.get("Body", "")
+        try:
+            phone = text_param(request.POST, "From", max_length=PHONE_MAX_LENGTH)
+            text = text_param(request.POST, "Body", max_length=SMS_BODY_MAX_LENGTH)
+        except BadParameter as error:
+            return JsonResponse({"error": error.message}, status=400)
     if not phone:
         return JsonResponse({"error": "from is required"}, status=400)
     try:

@@ -1,7 +1,9 @@
 """Back up the database with pg_dump, restore it into a scratch database, and prove the copy is whole.
 
 Run it on a schedule next to the real backups: a backup that has never been restored is
-only a hope. See README "Security" for the procedure.
+only a hope. See README "Security" for the procedure. The dump holds every chart, so it is
+written readable by its owner only (0600), and "whole" means every table's rows have the
+same content, not merely the same number.
 """
 
 import os
@@ -36,23 +38,49 @@ def _client_env(database: dict) -> dict:
     return env
 
 
-def _table_row_counts(cursor) -> dict[str, int]:
+# Per table: the row count and a checksum of every row's text. The checksum is the sum of each
+# row's MD5 read as two 64-bit numbers, so it needs no sort and constant memory however large the
+# table, and does not depend on the order pg_restore wrote the rows in.
+FINGERPRINT_SQL = """
+    SELECT count(*),
+           coalesce(sum(('x' || left(digest, 16))::bit(64)::bigint::numeric), 0)
+           || ':' || coalesce(sum(('x' || right(digest, 16))::bit(64)::bigint::numeric), 0)
+      FROM (SELECT md5(row_value::text) AS digest FROM {} AS row_value) AS digests
+"""
+
+
+def _table_fingerprints(cursor) -> dict[str, tuple[int, str]]:
+    """Every table's (row count, content checksum), as this connection's snapshot sees them."""
+    # A row's text depends on session settings (a database-level TimeZone is not in the dump):
+    # both sides render rows the same way.
+    cursor.execute(
+        "SET TimeZone TO 'UTC'; SET DateStyle TO 'ISO, YMD'; SET IntervalStyle TO 'postgres';"
+        " SET extra_float_digits TO 3; SET bytea_output TO 'hex'"
+    )
     cursor.execute(
         "SELECT table_name FROM information_schema.tables "
         "WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name"
     )
     tables = [row[0] for row in cursor.fetchall()]
-    counts = {}
+    fingerprints = {}
     for table in tables:
-        cursor.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table)))
-        counts[table] = cursor.fetchone()[0]
-    return counts
+        cursor.execute(sql.SQL(FINGERPRINT_SQL).format(sql.Identifier(table)))
+        count, checksum = cursor.fetchone()
+        fingerprints[table] = (count, checksum)
+    return fingerprints
+
+
+def _private_file(path: Path) -> int:
+    """Open ``path`` for writing, readable and writable by its owner only, even if it existed before."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    return descriptor
 
 
 class Command(BaseCommand):
     help = (
-        "pg_dump the configured PostgreSQL database, pg_restore it into a scratch database, "
-        "check every table's row count matches, then drop the scratch database."
+        "pg_dump the configured PostgreSQL database (file mode 0600), pg_restore it into a scratch database, "
+        "check every table's row count and content checksum match, then drop the scratch database."
     )
 
     def add_arguments(self, parser):
@@ -75,55 +103,62 @@ class Command(BaseCommand):
 
         with tempfile.TemporaryDirectory() as scratch_dir:
             dump_path = Path(dump) if dump else Path(scratch_dir) / "backup.dump"
-            source_counts = self._dump(config, dump_path)
-            self.stdout.write(f"Dumped {config['NAME']} to {dump_path} ({dump_path.stat().st_size} bytes).")
-            restored_counts = self._restore_and_count(config, dump_path)
+            source = self._dump(config, dump_path)
+            self.stdout.write(f"Dumped {config['NAME']} to {dump_path} ({dump_path.stat().st_size} bytes, mode 0600).")
+            restored = self._restore_and_fingerprint(config, dump_path)
 
         mismatches = {
-            table: (count, restored_counts.get(table))
-            for table, count in source_counts.items()
-            if restored_counts.get(table) != count
+            table: (fingerprint, restored.get(table))
+            for table, fingerprint in source.items()
+            if restored.get(table) != fingerprint
         }
         if mismatches:
             for table, (expected, found) in sorted(mismatches.items()):
-                self.stderr.write(f"  {table}: {expected} rows in the database, {found} in the restored copy")
+                if found is None:
+                    self.stderr.write(f"  {table}: {expected[0]} rows in the database, missing from the restored copy")
+                elif found[0] != expected[0]:
+                    self.stderr.write(f"  {table}: {expected[0]} rows in the database, {found[0]} in the restored copy")
+                else:
+                    self.stderr.write(f"  {table}: {expected[0]} rows in both, but their content differs")
             raise CommandError(f"The restored copy differs in {len(mismatches)} table(s).")
-        total = sum(source_counts.values())
+        total = sum(count for count, _ in source.values())
         self.stdout.write(
-            self.style.SUCCESS(f"Restore check passed: {len(source_counts)} tables, {total} rows, all counts match.")
+            self.style.SUCCESS(
+                f"Restore check passed: {len(source)} tables, {total} rows, every count and content checksum match."
+            )
         )
 
-    def _dump(self, config: dict, dump_path: Path) -> dict[str, int]:
-        """Dump under an exported snapshot and count rows in that same snapshot, so writes made
-        meanwhile by a running clinic cannot make the comparison fail."""
+    def _dump(self, config: dict, dump_path: Path) -> dict[str, tuple[int, str]]:
+        """Dump under an exported snapshot and fingerprint the tables in that same snapshot, so writes
+        made meanwhile by a running clinic cannot make the comparison fail."""
         connection = psycopg2.connect(**_connection_kwargs(config, config["NAME"]))
         try:
             connection.set_session(isolation_level="REPEATABLE READ", readonly=True)
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_export_snapshot()")
                 snapshot = cursor.fetchone()[0]
-                # Arguments come from settings and a server-made snapshot id, never from a request.
-                result = subprocess.run(  # noqa: S603
-                    [
-                        self.tools["pg_dump"],
-                        "--format=custom",
-                        f"--snapshot={snapshot}",
-                        f"--file={dump_path}",
-                        config["NAME"],
-                    ],
-                    env=_client_env(config),
-                    capture_output=True,
-                    text=True,
-                    check=False,
-                )
+                # pg_dump writes to a file we opened 0600: with --file it would follow the umask (often 0644).
+                descriptor = _private_file(dump_path)
+                try:
+                    # Arguments come from settings and a server-made snapshot id, never from a request.
+                    result = subprocess.run(  # noqa: S603
+                        [self.tools["pg_dump"], "--format=custom", f"--snapshot={snapshot}", config["NAME"]],
+                        env=_client_env(config),
+                        stdout=descriptor,
+                        stderr=subprocess.PIPE,
+                        text=True,
+                        check=False,
+                    )
+                finally:
+                    os.close(descriptor)
                 if result.returncode != 0:
                     raise CommandError(f"pg_dump failed: {result.stderr.strip()}")
-                return _table_row_counts(cursor)
+                return _table_fingerprints(cursor)
         finally:
             connection.rollback()
             connection.close()
 
-    def _restore_and_count(self, config: dict, dump_path: Path) -> dict[str, int]:
+    def _restore_and_fingerprint(self, config: dict, dump_path: Path) -> dict[str, tuple[int, str]]:
         scratch_name = f"{config['NAME']}_restore_check_{secrets.token_hex(4)}"[:63]
         admin = psycopg2.connect(**_connection_kwargs(config, "postgres"))
         admin.autocommit = True
@@ -131,19 +166,11 @@ class Command(BaseCommand):
             with admin.cursor() as cursor:
                 cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(scratch_name)))
             self.stdout.write(f"Restoring into scratch database {scratch_name}.")
-            result = subprocess.run(  # noqa: S603
-                [self.tools["pg_restore"], "--no-owner", "--exit-on-error", f"--dbname={scratch_name}", str(dump_path)],
-                env=_client_env(config),
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if result.returncode != 0:
-                raise CommandError(f"pg_restore failed: {result.stderr.strip()}")
+            self._restore(config, dump_path, scratch_name)
             restored = psycopg2.connect(**_connection_kwargs(config, scratch_name))
             try:
                 with restored.cursor() as cursor:
-                    return _table_row_counts(cursor)
+                    return _table_fingerprints(cursor)
             finally:
                 restored.close()
         finally:
@@ -151,3 +178,14 @@ class Command(BaseCommand):
                 cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(scratch_name)))
             admin.close()
             self.stdout.write(f"Dropped scratch database {scratch_name}.")
+
+    def _restore(self, config: dict, dump_path: Path, scratch_name: str) -> None:
+        result = subprocess.run(  # noqa: S603
+            [self.tools["pg_restore"], "--no-owner", "--exit-on-error", f"--dbname={scratch_name}", str(dump_path)],
+            env=_client_env(config),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise CommandError(f"pg_restore failed: {result.stderr.strip()}")
