@@ -17,9 +17,17 @@ class DischargeType(models.TextChoices):
 
 
 # The level a step-down or step-up discharge sends the patient to (ASAM Criteria levels).
-STEP_DOWN_LEVELS = frozenset({LevelOfCare.OP})
+# Both editions: the 4th (2023) adds 1.5 and 1.7 below IOP and 2.7 above it.
+STEP_DOWN_LEVELS = frozenset({LevelOfCare.OP, LevelOfCare.OP_THERAPY, LevelOfCare.OP_MEDICAL})
 STEP_UP_LEVELS = frozenset(
-    {LevelOfCare.PHP, LevelOfCare.RES_LOW, LevelOfCare.RES_HIGH, LevelOfCare.RES_MEDICAL, LevelOfCare.INPATIENT}
+    {
+        LevelOfCare.PHP,
+        LevelOfCare.IOP_MEDICAL,
+        LevelOfCare.RES_LOW,
+        LevelOfCare.RES_HIGH,
+        LevelOfCare.RES_MEDICAL,
+        LevelOfCare.INPATIENT,
+    }
 )
 # Discharges that hand the patient on to another provider, who is then named.
 HANDED_ON_TYPES = frozenset({DischargeType.STEP_DOWN, DischargeType.STEP_UP, DischargeType.TRANSFERRED})

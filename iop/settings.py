@@ -42,7 +42,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin on a site that refuses filters, searches and sorts on secrets (iop/admin_site.py).
+    "iop.admin_site.ProtectedAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     "medications",
     "clinical",
     "aftercare",
+    "outcomes",
     "demo",
 ]
 
@@ -82,16 +84,22 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Responses to a signed-in user are never cached (Back after sign-out shows nothing).
+    "accounts.middleware.NoStoreForSignedInMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Idle and absolute session limits end the session before any view (or the login check) runs.
     "accounts.middleware.SessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # After the login check: a signed-in user must also pass the second factor.
     "accounts.middleware.MFARequiredMiddleware",
+    # Admin pages showing patient data write access-log rows; every 403 is logged (audit/middleware.py).
+    "audit.middleware.AccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A bad query parameter is a 400 saying which one; a refused look is the app's own 404 (iop/params.py).
+    "iop.middleware.ErrorPageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # django-axes wants to be last so it sees the lockout raised by its backend.
     "axes.middleware.AxesMiddleware",
@@ -146,6 +154,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         server_side_binding=True,
         prepare_threshold=5,
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The laptop demo serves a few people and a Celery worker at once: WAL lets readers work
+    # while one writes, a writer waits up to 20 s for the lock instead of failing, and writes
+    # take it at BEGIN (IMMEDIATE) so two transactions never deadlock upgrading a read lock.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE",
+        timeout=20,
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -177,6 +194,11 @@ AXES_VERBOSE = False
 # addiction treatment).
 OTP_TOTP_ISSUER = os.environ.get("CLINIC_NEUTRAL_NAME", "Riverside Health")
 MFA_RECOVERY_CODE_COUNT = 10
+# A first authenticator is enrolled only with a one-time code an admin issues (Admin -> Users, or
+# `manage.py mfa_enrolment_code`): the password alone must not be enough to add a second factor.
+MFA_ENROLMENT_CODE_HOURS = int(os.environ.get("MFA_ENROLMENT_CODE_HOURS", "72"))
+# Wrong enrolment codes a user may type before their code is void and an admin must issue another.
+MFA_ENROLMENT_CODE_MAX_ATTEMPTS = 5
 # Demo only: `OTP_DEMO_BYPASS=1` skips the second factor, and is ignored unless DEBUG is on.
 OTP_DEMO_BYPASS = DEBUG and env_bool("OTP_DEMO_BYPASS", False)
 
@@ -185,6 +207,14 @@ OTP_DEMO_BYPASS = DEBUG and env_bool("OTP_DEMO_BYPASS", False)
 SESSION_IDLE_TIMEOUT_SECONDS = int(os.environ.get("SESSION_IDLE_TIMEOUT_SECONDS", str(15 * 60)))
 SESSION_IDLE_WARNING_SECONDS = int(os.environ.get("SESSION_IDLE_WARNING_SECONDS", "120"))
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(3600)))
+# Password-reset requests per address and per client address (REMOTE_ADDR) within a window that opens at
+# the first request; beyond them the same page is shown, nothing is sent and the refusal is logged
+# without the address.
+PASSWORD_RESET_RATE_WINDOW_SECONDS = int(os.environ.get("PASSWORD_RESET_RATE_WINDOW_SECONDS", "3600"))
+PASSWORD_RESET_MAX_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_MAX_PER_ADDRESS", "3"))
+PASSWORD_RESET_MAX_PER_CLIENT = int(os.environ.get("PASSWORD_RESET_MAX_PER_CLIENT", "20"))
+# Sending a reset mail that fails is retried this many times (1, 2, 4, 8 minutes apart).
+PASSWORD_RESET_MAIL_MAX_ATTEMPTS = 5
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -209,6 +239,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Uploads (signed paper consents) are patient data: stored here and served only by views that
+# check access and log the look; no URL serves MEDIA_ROOT directly.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -247,11 +280,16 @@ SECURE_CSP = {
     "object-src": ["'none'"],
 }
 
-# Email: console in development, SMTP from the environment in production.
+# Email: files under var/mail/ in development (never the console: a worker's output is its log,
+# and a printed email carries the patient's address), SMTP from the environment in production.
+# With DEBUG off the console, file, locmem and dummy backends fail a system check (notifications.E002).
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+# Seconds per SMTP network operation: a hung server must not hold an outbox claim (see NOTIFICATIONS_*).
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -269,6 +307,8 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(_celery_dir / "queue"),
         "data_folder_out": str(_celery_dir / "queue"),
         "processed_folder": str(_celery_dir / "processed"),
+        # Kombu's default is ./control in the working directory: keep everything under var/.
+        "control_folder": str(_celery_dir / "control"),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
@@ -277,8 +317,27 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Workers and beat log through LOGGING below (one line per event, no contact details), not Celery's own handlers;
+# what a worker prints is information, not a warning.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+
+# The cache holds short-lived counters (password-reset rate limits), so every web process must
+# see the same ones: Redis when REDIS_URL is set, else this process's memory (make run's one server).
+# A Redis that does not answer within a second is treated as absent (accounts/password_reset.py).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "iop",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # The clinic as patients see it: a neutral name that reveals nothing about
 # addiction treatment (42 CFR Part 2 §2.13; appointment reminders).
@@ -288,7 +347,9 @@ CLINIC_DEFAULT_PHONE_REGION = os.environ.get("CLINIC_DEFAULT_PHONE_REGION", "US"
 
 # Messages to patients (notifications/). SMS_BACKEND: "file" (JSON lines in SMS_FILE_PATH,
 # for development and tests), "console", "http" (generic JSON provider) or a dotted path.
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "file")
+# With DEBUG off "file" and "console" fail a system check (notifications.E003), so production
+# defaults to "http" and a deploy check asks for SMS_HTTP_URL (https) and SMS_HTTP_TOKEN.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "file" if DEBUG or TESTING else "http")
 SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(VAR_DIR / "sms-outbox.jsonl"))
 SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
 SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN", "")
@@ -306,8 +367,15 @@ REMINDER_LEAD_TIMES = [float(hours) for hours in env_list("REMINDER_LEAD_TIMES",
 # Alumni follow-up: check-ins this many days after discharge (aftercare/services/checkins.py).
 ALUMNI_CHECKIN_DAYS = [int(days) for days in env_list("ALUMNI_CHECKIN_DAYS", "7,30,60,90,180")]
 NOTIFICATIONS_BATCH_SIZE = int(os.environ.get("NOTIFICATIONS_BATCH_SIZE", "100"))
-# A 'sending' claim older than this is a worker that died mid-batch; keep it well above a batch's send time.
-NOTIFICATIONS_STALE_CLAIM_SECONDS = int(os.environ.get("NOTIFICATIONS_STALE_CLAIM_SECONDS", "600"))
+# A worker renews the heartbeat of the batch it holds at least this often, re-checking before a send
+# that its claim still stands; a claim whose heartbeat is older than the stale limit belongs to a
+# dead worker and goes back to the queue. Heartbeat + a provider's timeout must stay below the stale
+# limit (system check notifications.E005). With beat's 30 s poll, a killed worker's batch is retried
+# within 20 + 30 s.
+NOTIFICATIONS_STALE_CLAIM_SECONDS = float(os.environ.get("NOTIFICATIONS_STALE_CLAIM_SECONDS", "20"))
+NOTIFICATIONS_CLAIM_HEARTBEAT_SECONDS = float(
+    os.environ.get("NOTIFICATIONS_CLAIM_HEARTBEAT_SECONDS", str(NOTIFICATIONS_STALE_CLAIM_SECONDS / 4))
+)
 NOTIFICATIONS_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATIONS_MAX_ATTEMPTS", "6"))
 NOTIFICATIONS_RETRY_BASE_SECONDS = int(os.environ.get("NOTIFICATIONS_RETRY_BASE_SECONDS", "60"))
 NOTIFICATIONS_RETRY_CAP_SECONDS = int(os.environ.get("NOTIFICATIONS_RETRY_CAP_SECONDS", "3600"))
@@ -318,6 +386,25 @@ NOTIFICATIONS_COUNT_QUERIES = env_bool("NOTIFICATIONS_COUNT_QUERIES", False)
 
 # Break-the-glass emergency access to a chart outside one's care team lasts this long.
 BREAK_GLASS_MINUTES = int(os.environ.get("BREAK_GLASS_MINUTES", "60"))
+
+# The access log's hash chain (audit/): a look writes its row with one INSERT; a sequencer
+# chains rows in order shortly after commit (beat, every 5 s) and every 5 minutes signs the
+# chain's head into a checkpoint kept outside the database (README: Audit, Security).
+# `manage.py audit_verify` reports a row still unchained this long after it was written as a break.
+AUDIT_CHAIN_MAX_DELAY_SECONDS = int(os.environ.get("AUDIT_CHAIN_MAX_DELAY_SECONDS", "120"))
+# HMAC-SHA256 key of the checkpoints, from the environment only (never in the database, so
+# whoever can rewrite the table cannot re-sign its head). Required with DEBUG off (system check
+# audit.E001); DEBUG and the tests fall back to this published, worthless development key.
+AUDIT_CHECKPOINT_DEVELOPMENT_KEY = "development-only-audit-checkpoint-key-never-use-in-production"
+AUDIT_CHECKPOINT_KEY = os.environ.get("AUDIT_CHECKPOINT_KEY", "") or (
+    AUDIT_CHECKPOINT_DEVELOPMENT_KEY if DEBUG or TESTING else ""
+)
+# Keys retired by a rotation (comma-separated): the checkpoints they signed still verify.
+AUDIT_CHECKPOINT_PREVIOUS_KEYS = env_list("AUDIT_CHECKPOINT_PREVIOUS_KEYS")
+# Each checkpoint is appended here (JSON lines) and logged; empty: the log stream only.
+AUDIT_CHECKPOINT_FILE = os.environ.get("AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit-checkpoints.jsonl"))
+# `audit_verify` fails when the newest checkpoint is older than this (three missed 5-minute runs).
+AUDIT_CHECKPOINT_MAX_AGE_SECONDS = int(os.environ.get("AUDIT_CHECKPOINT_MAX_AGE_SECONDS", "900"))
 
 # The edition of the ASAM Criteria the clinic assesses under: 3 (2013) or 4 (2023). An episode
 # keeps the edition it was assessed under when the clinic moves to the other.
@@ -335,12 +422,26 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     # Log forging: CR/LF in a message (user input) is escaped, so one event is one line.
-    "filters": {"single_line": {"()": "iop.logging.SingleLineFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["single_line"]}},
+    # Privacy: email addresses and phone numbers are masked in messages and tracebacks alike.
+    "filters": {
+        "single_line": {"()": "iop.logging.SingleLineFilter"},
+        "no_contact_details": {"()": "iop.logging.NoContactDetailsFilter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_contact_details", "single_line"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # Request logs carry URLs and query strings; keep them out of the default output.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
+        # Celery gives its task logger a handler of its own unless one is configured here.
+        "celery.task": {"handlers": ["console"], "propagate": False},
+        # Signed checkpoints of the access-log chain: kept in the log stream whatever LOG_LEVEL is.
+        "audit.checkpoints": {"level": "INFO"},
     },
 }

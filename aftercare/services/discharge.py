@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from iop.hooks import records_changed
 from notifications.models import OutboundMessage
 from notifications.services import (
     message_cancel,
@@ -56,9 +57,13 @@ def _check_discharge_fields(episode, discharged_on, discharge_type, reason, next
     if not (reason or "").strip():
         errors["reason"] = "Give the reason for the discharge."
     if discharge_type == DischargeType.STEP_DOWN and next_level_of_care not in STEP_DOWN_LEVELS:
-        errors["next_level_of_care"] = "A step-down from IOP goes to 1.0 outpatient."
+        errors["next_level_of_care"] = (
+            "A step-down from IOP goes to an outpatient level (1.0, or 1.5 or 1.7 in the 4th edition)."
+        )
     elif discharge_type == DischargeType.STEP_UP and next_level_of_care not in STEP_UP_LEVELS:
-        errors["next_level_of_care"] = "A step-up goes to partial hospitalization, residential or inpatient care."
+        errors["next_level_of_care"] = (
+            "A step-up goes to partial hospitalization or 2.7, residential or inpatient care."
+        )
     elif discharge_type not in (DischargeType.STEP_DOWN, DischargeType.STEP_UP) and next_level_of_care:
         errors["next_level_of_care"] = "Only a step-down or step-up names the next level of care."
     if discharge_type == DischargeType.TRANSFERRED and not (referred_to or "").strip():
@@ -165,6 +170,7 @@ def episode_discharge(
         patient.save(update_fields=["status", "updated_at"])
     _cancel_session_messages(patient)
     _schedule_checkins(discharge)
+    records_changed(discharge, episode)
     return discharge
 
 
