@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .hooks import records_changed
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, editable=False)
@@ -52,6 +54,8 @@ class ClinicalRecord(TimeStampedModel):
         self.entered_in_error_by = by
         self.entered_in_error_reason = reason.strip()
         self.save(update_fields=["entered_in_error_at", "entered_in_error_by", "entered_in_error_reason", "updated_at"])
+        # What other apps derive from this record (outcome facts) follows the correction.
+        records_changed(self)
 
 
 class MovedModelHistory(HistoricalRecords):

@@ -23,6 +23,7 @@ NAV_ENTRIES = [
     NavEntry("My notes", "clinical:my_notes", "journal-text", permission="clinical.view_sessionnote"),
     NavEntry("Testing", "testing:testing_lists", "droplet", permission="testing.view_drugtest"),
     NavEntry("Compliance", "scheduling:compliance", "graph-up", permission="scheduling.view_attendance"),
+    NavEntry("Outcomes", "outcomes:page", "bar-chart-line", permission="outcomes.view_outcomes"),
     NavEntry(
         "Failed messages",
         "notifications:failed_messages",

@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
+
+from .admin_site import admin_login
 
 # Models that moved to another app when patients/ and scheduling/ were split (issue 15):
 # their old admin addresses (bookmarks, links in old messages) redirect to the new ones.
@@ -47,13 +48,16 @@ urlpatterns = [
     path("", include("testing.urls")),
     path("", include("medications.urls")),
     path("", include("aftercare.urls")),
+    # The outcomes page and TEDS under /outcomes/, the outcome-measure forms under the chart.
+    path("", include("outcomes.urls")),
     path("schedule/", include("scheduling.urls")),
     path("clinical/", include("clinical.urls")),
     path("audit/", include("audit.urls")),
     # The home page (the work list) and the outbox's pages.
     path("", include("notifications.urls")),
-    # One sign-in page (with lockout and MFA) for the whole site, the admin included.
-    path("admin/login/", login_not_required(RedirectView.as_view(pattern_name="login", query_string=True))),
+    # One sign-in page (with lockout and MFA) for the whole site, the admin included; a signed-in
+    # user goes on to the admin, which tells a non-admin so instead of sending them back (issue 16).
+    path("admin/login/", admin_login),
     *moved_admin_redirects(),
     path("admin/", admin.site.urls),
 ]

@@ -3,11 +3,13 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from audit.constants import DataCategory
 from iop.forms import add_service_errors
+from iop.hooks import follow_on_url
 from patients.constants import EpisodeStatus
 from patients.selectors import patient_for_view, unacknowledged_safety_alerts
 
@@ -57,7 +59,9 @@ def episode_discharge(request, pk, episode_pk):
             add_service_errors(form, error)
         else:
             messages.success(request, "Patient discharged. Future sessions and reminders were cancelled.")
-            return redirect("aftercare:aftercare_edit", pk=patient.pk, discharge_pk=discharge.pk)
+            # An app above may ask its discharge questions first (outcomes: the measures at discharge).
+            plan = reverse("aftercare:aftercare_edit", args=[patient.pk, discharge.pk])
+            return redirect(follow_on_url("aftercare.discharged", discharge, then=plan) or plan)
     context = chart_context(
         patient, form=form, episode=episode, facts=facts, safety_alerts=list(unacknowledged_safety_alerts(patient))
     )

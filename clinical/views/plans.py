@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from audit.constants import DataCategory
 from iop.forms import add_service_errors
+from iop.params import id_param
 from patients.constants import EpisodeStatus
 from patients.selectors import patient_for_view
 
@@ -89,7 +90,7 @@ def plan_start(request, pk):
     return redirect("clinical:plan_version", pk=patient.pk, plan_pk=plan.pk)
 
 
-def _parent(plan, kind: str, parent_pk):
+def _parent(plan, kind: str, parent_pk: int | None):
     if kind == "problem":
         return plan
     model = Problem if kind == "goal" else Goal
@@ -103,7 +104,7 @@ def plan_item_add(request, pk, plan_pk, kind):
     if form_class is None:
         raise Http404
     patient, plan = plan_for_view(request, pk, plan_pk, action=f"add plan {kind}")
-    parent = _parent(plan, kind, request.GET.get("parent") or request.POST.get("parent"))
+    parent = _parent(plan, kind, id_param(request.GET, "parent") or id_param(request.POST, "parent"))
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -33,7 +33,9 @@ BUDGETS = {
     "clinician week feed": 16,
     "program week feed": 16,
     "group roster": 12,
-    "attendance POST (15)": 20,
+    # 18 for the save itself and 5 for the outcomes facts it keeps current (the sessions' weeks,
+    # the episodes, their level changes, the weeks' totals, one upsert), whatever the roster's size.
+    "attendance POST (15)": 24,
     # The access rule asked by id, then enrolments, group days, bookings and attendance apart.
     "compliance dashboard": 18,
     "work list": 15,

@@ -3,7 +3,7 @@
 from .access import MINIMUM_REASON_LENGTH, break_glass_grant, directors_to_notify
 from .alerts import NOTE_NEEDED, alert_acknowledge_for_discharge, alert_resolve, finding_tasks_prefix
 from .common import validated_save
-from .consents import consent_revoke
+from .consents import consent_record, consent_revoke, consent_sections_confirm, signature_matches
 from .episodes import (
     admission_cosign_request,
     check_weekly_hours_in_band,
@@ -56,7 +56,9 @@ __all__ = [
     "care_team_set",
     "chart_record_add",
     "check_weekly_hours_in_band",
+    "consent_record",
     "consent_revoke",
+    "consent_sections_confirm",
     "directors_to_notify",
     "due_time",
     "episode_cosign",
@@ -77,5 +79,6 @@ __all__ = [
     "register_finding_handler",
     "require_open_intake",
     "responsible_people",
+    "signature_matches",
     "validated_save",
 ]

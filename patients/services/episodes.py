@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.constants import Role
+from iop.hooks import records_changed
 from iop.text import says_something
 from notifications.constants import TaskKind, TaskSeverity
 from notifications.services import task_create, tasks_close_for
@@ -255,6 +256,7 @@ def patient_admit(
     intake.save()
     if below:
         admission_cosign_request(episode=episode)
+    records_changed(episode, intake)
     return episode
 
 
@@ -345,4 +347,5 @@ def level_of_care_change(
     episode.level_of_care = to_level
     episode.target_weekly_hours = target
     episode.save(update_fields=["level_of_care", "target_weekly_hours", "updated_at"])
+    records_changed(change)
     return change

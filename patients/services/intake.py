@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from iop.hooks import records_changed
+
 from ..asam import recommend_level_of_care
 from ..constants import (
     EpisodeStatus,
@@ -71,6 +73,7 @@ def intake_start(
     validated_save(intake)
     patient.status = PatientStatus.REFERRAL
     patient.save(update_fields=["status", "updated_at"])
+    records_changed(intake)
     return intake
 
 
@@ -81,6 +84,7 @@ def intake_update_referral(*, intake: Intake, by, **fields) -> Intake:
         setattr(intake, name, value)
     intake.full_clean()
     _touch_intake(intake, by=by, step=IntakeStep.SCREENING)
+    records_changed(intake)
     return intake
 
 
@@ -140,6 +144,7 @@ def instrument_record(
         )
     if intake is not None:
         _touch_intake(intake, by=administered_by, step=IntakeStep.SCREENING)
+    records_changed(response)
     return response
 
 
@@ -177,4 +182,5 @@ def intake_close_not_admitted(*, intake: Intake, by, reason: str, withdrawn: boo
     if not patient.episodes.valid().filter(status=EpisodeStatus.ACTIVE).exists():
         patient.status = PatientStatus.NOT_ADMITTED
         patient.save(update_fields=["status", "updated_at"])
+    records_changed(intake)
     return intake

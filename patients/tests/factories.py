@@ -8,6 +8,7 @@ import factory.random
 from django.utils import timezone
 
 from accounts.tests.factories import CounselorFactory, IntakeCoordinatorFactory
+from audit.constants import DisclosureSection
 from patients.asam import recommend_level_of_care
 from patients.constants import (
     AlertKind,
@@ -45,6 +46,7 @@ from patients.models import (
     PatientAlert,
     SubstanceUse,
 )
+from patients.models.consents import SECTION_FIELDS
 from programs.tests.factories import ProgramFactory
 
 
@@ -178,13 +180,51 @@ class ConsentFactory(factory.django.DjangoModelFactory):
 
 
 class Part2DisclosureConsentFactory(ConsentFactory):
-    """42 CFR §2.31: the database refuses a disclosure consent without these four fields."""
+    """A written 42 CFR Part 2 consent (§2.31), signed on screen, allowing episodes and diagnoses.
+
+    ``sections=[...]`` chooses the sections it allows; ``on_paper=True`` signs it on paper with a
+    scan attached (written to MEDIA_ROOT: point it at a temporary directory); ``needs_confirmation=True``
+    is a consent from before structured sections, which allows nothing.
+    """
 
     kind = ConsentKind.PART2_DISCLOSURE
+    method = ConsentMethod.ELECTRONIC
+    disclosing_program = "Riverside Health, Adult IOP — evenings"
     recipient = "Harbor Street Family Practice (primary care)"
     purpose = "Coordination of care"
-    information_scope = "Attendance, diagnosis and treatment plan; no counseling notes."
+    information_scope = "Attendance and diagnoses; no counseling notes."
     expires_on = factory.LazyAttribute(lambda c: c.granted_on + dt.timedelta(days=365))
+    revocation_right_stated = True
+    signature_name = factory.LazyAttribute(lambda c: c.patient.legal_name)
+    signed_at = factory.LazyAttribute(lambda c: timezone.make_aware(dt.datetime.combine(c.granted_on, dt.time(10, 30))))
+    sections_confirmed_at = factory.LazyFunction(timezone.now)
+    sections_confirmed_by = factory.SelfAttribute("recorded_by")
+
+    class Params:
+        on_paper = factory.Trait(
+            method=ConsentMethod.SIGNED,
+            signature_name="",
+            signed_at=None,
+            document=factory.django.FileField(filename="signed.pdf", data=b"%PDF-1.4\n% synthetic signed consent\n"),
+        )
+        needs_confirmation = factory.Trait(
+            method=ConsentMethod.SIGNED,
+            disclosing_program="",
+            information_scope="Attendance, diagnosis and treatment plan; no counseling notes.",
+            revocation_right_stated=False,
+            signature_name="",
+            signed_at=None,
+            sections_confirmed_at=None,
+            sections_confirmed_by=None,
+        )
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        sections = kwargs.pop("sections", (DisclosureSection.EPISODES, DisclosureSection.DIAGNOSES))
+        if kwargs.get("sections_confirmed_at") is not None:
+            for code, field in SECTION_FIELDS.items():
+                kwargs.setdefault(field, code in sections)
+        return kwargs
 
 
 class ContactFactory(factory.django.DjangoModelFactory):

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from iop.hooks import follow_on_url
 from patients import services
 from patients.constants import ConsentKind, EpisodeStatus, IntakeStatus, IntakeStep, LevelOfCare, PatientStatus
 from patients.models import AsamAssessment, CareTeamMember, Episode, InstrumentResponse, Intake, PatientAlert
@@ -113,7 +114,9 @@ class TestAssessmentAndAdmission:
             reverse("patients:intake_decision", args=[assessed.pk]), self.admit_data(program, counselor)
         )
         episode = Episode.objects.get()
-        assert response.url == reverse("patients:chart", args=[assessed.patient.pk])
+        chart = reverse("patients:chart", args=[assessed.patient.pk])
+        # The flow goes on to what apps above ask at admission (outcomes: the TEDS measures), then the chart.
+        assert response.url == (follow_on_url("patients.admitted", episode, then=chart) or chart)
         assert (episode.status, episode.level_of_care, episode.target_weekly_hours) == (
             EpisodeStatus.ACTIVE,
             LevelOfCare.IOP,

@@ -5,10 +5,12 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from audit.constants import DataCategory
 from audit.services import access_log_record
 from iop.forms import add_service_errors
+from iop.hooks import follow_on_url
 
 from .. import selectors, services
 from ..constants import ConsentKind, IntakeStep
@@ -229,7 +231,9 @@ def intake_decision(request, intake_pk):
             messages.success(request, f"Admitted to {episode.program} at level {episode.level_label}.")
             if episode.awaits_cosign:
                 messages.info(request, "Below the recommended level: a supervisor co-signs within 24 hours.")
-            return redirect("patients:chart", pk=intake.patient_id)
+            # An app above may ask its admission questions next (outcomes: the measures TEDS needs).
+            chart = reverse("patients:chart", args=[intake.patient_id])
+            return redirect(follow_on_url("patients.admitted", episode, then=chart) or chart)
     if request.method == "POST" and request.POST.get("decision") == "close" and close_form.is_valid():
         try:
             services.intake_close_not_admitted(intake=intake, by=request.user, **close_form.cleaned_data)

@@ -10,6 +10,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from iop.hooks import records_changed
 from patients.constants import AuthorizationUnit
 from patients.models import Authorization
 
@@ -176,6 +177,7 @@ def _roster_write(
     if to_create or to_update:
         authorization_units_recount(patient_ids=list(cleaned), day=session.day)
         missed_sessions_follow_up(attendance=to_create + to_update)
+        records_changed(to_create + to_update)
     return to_create + to_update
 
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from audit.constants import DataCategory
 from audit.services import access_log_record
+from iop.params import BadParameter, choice_param, id_list_param, int_param
 from patients.selectors import patients_visible_to, visible_patient_ids
 
 from .. import selectors, services
@@ -86,12 +87,13 @@ def _roster_page(request, session, rows, *, refused_rows=(), refusal="", status=
 
 
 def _entry_from_post(data, patient_id: int) -> services.AttendanceEntry:
-    status = data.get(f"status-{patient_id}", "")
-    minutes_text = (data.get(f"minutes-{patient_id}") or "").strip()
+    # An unknown status or unreadable minutes go on to the service, which refuses them next to the
+    # row with the choices and the bounds named (a 400 page would lose the rest of the roster).
+    status = choice_param(data, f"status-{patient_id}", AttendanceStatus.values)
     try:
-        minutes = int(minutes_text) if minutes_text else None
-    except ValueError:
-        minutes = -1  # refused by the service with the bounds named
+        minutes = int_param(data, f"minutes-{patient_id}", default=None, minimum=0, maximum=24 * 60)
+    except BadParameter:
+        minutes = -1
     return services.AttendanceEntry(patient_id=patient_id, status=status, minutes=minutes)
 
 
@@ -141,7 +143,7 @@ def roster_save_all(request, pk):
     """
     session = _session_or_404(request, pk, "attendance save all")
     _require_recorder(request, session)
-    patient_ids = [int(value) for value in request.POST.getlist("patient") if value.isdigit()]
+    patient_ids = id_list_param(request.POST, "patient")
     visible = visible_patient_ids(request.user, patient_ids)
     entries = [_entry_from_post(request.POST, patient_id) for patient_id in patient_ids if patient_id in visible]
     refusal, refused = "", {}

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from iop.hooks import records_changed
+
 # Drug testing sits below medications; reading the medication list is its one named way up.
 from medications.selectors.medications import expected_analytes_on
 from patients.constants import EpisodeStatus
@@ -270,6 +272,7 @@ def drug_test_interpret(*, drug_test: DrugTest, by=None) -> DrugTest:
     drug_test.flag_count = flag_count(findings)
     drug_test.save(update_fields=["findings", "flag_count", "updated_at"])
     drug_test_follow_up(drug_test=drug_test, by=by)
+    records_changed(drug_test)
     return drug_test
 
 

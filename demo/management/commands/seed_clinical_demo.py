@@ -10,6 +10,7 @@ import random
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -77,6 +78,7 @@ class Command(BaseCommand):
                 self.seed_patient(episode, index)
                 count += 1
             draws = random_draws_run(on=self.today)
+        call_command("seed_outcomes_demo", seed=seed, stdout=self.stdout)
         drawn = sum(len(draw.drawn) for draw in draws)
         self.stdout.write(
             self.style.SUCCESS(
@@ -90,8 +92,9 @@ class Command(BaseCommand):
             ProgramClinicalPolicy.objects.get_or_create(
                 program=program,
                 defaults={
-                    # Matrix Model: weekly urine testing for everyone.
-                    "weekly_testing_rate": Decimal("1.000") if matrix else Decimal("0.300"),
+                    # Matrix Model: everyone tested weekly. A longest gap of 7 days does that on a
+                    # random day of the gap window; a rate of 1.0 would test everyone every day.
+                    "weekly_testing_rate": Decimal("0.350") if matrix else Decimal("0.300"),
                     "longest_gap_days": 7 if matrix else 14,
                     "testing_days": program.meeting_days,
                     "random_panel": self.cup,

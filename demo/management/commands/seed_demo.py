@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
@@ -693,15 +694,43 @@ class Command(BaseCommand):
             else:
                 self.later(consent, recorded_by=by)
         if person.index % 3 == 0:
+            # Written (signed on screen, the intake worker witnessing) and structured: only the
+            # sections it allows can be disclosed; the patient's words are kept beside them.
+            signed_at = timezone.make_aware(dt.datetime.combine(granted_on, dt.time(10, 0)))
             self.later(
                 Consent(
                     patient=patient,
                     kind=ConsentKind.PART2_DISCLOSURE,
+                    method=ConsentMethod.ELECTRONIC,
                     granted_on=granted_on,
                     expires_on=granted_on + dt.timedelta(days=365),
+                    disclosing_program=f"{settings.CLINIC_NEUTRAL_NAME}, {self.programs[person.program].name}",
                     recipient="Harbor Street Family Practice (primary care)",
                     purpose="Coordination of care with the primary care provider",
-                    information_scope="Attendance, diagnoses, medications and discharge summary; no counseling notes.",
+                    information_scope="My attendance and my diagnoses, nothing from counseling.",
+                    allows_episodes=True,
+                    allows_diagnoses=True,
+                    revocation_right_stated=True,
+                    signature_name=patient.legal_name,
+                    signed_at=signed_at,
+                    sections_confirmed_at=signed_at,
+                    sections_confirmed_by=by,
+                ),
+                recorded_by=by,
+            )
+        elif person.index % 7 == 1:
+            # As recorded before Part 2 consents had sections (issue 12): it allows nothing until
+            # someone confirms, from the signed paper, what the patient agreed to.
+            self.later(
+                Consent(
+                    patient=patient,
+                    kind=ConsentKind.PART2_DISCLOSURE,
+                    method=ConsentMethod.SIGNED,
+                    granted_on=granted_on,
+                    expires_on=granted_on + dt.timedelta(days=180),
+                    recipient="Bayside County Probation Department",
+                    purpose="Report attendance and progress to the probation officer",
+                    information_scope="Attendance and drug test results only; no diagnoses or counseling notes.",
                 ),
                 recorded_by=by,
             )
