@@ -32,9 +32,20 @@ class DischargeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 14}),
         help_text="Pre-filled from the attendance ledger, drug tests and PHQ-9/GAD-7 scores; complete it.",
     )
+    completion_override_reason = forms.CharField(
+        label="Supervisor's override: why this counts as completed",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Only for a completed discharge with fewer attended days than the program asks for.",
+    )
     sign = forms.BooleanField(
         label="Sign the summary now (it cannot be changed after signing)", required=False, initial=False
     )
+
+    def __init__(self, *args, may_override_completion: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_override_completion:
+            del self.fields["completion_override_reason"]
 
 
 class DischargeEditForm(forms.Form):

@@ -33,6 +33,11 @@ class Discharge(ClinicalRecord):
     # The facts the summary was pre-filled from, kept as they were on the day of discharge.
     summary_facts = models.JSONField(default=dict, blank=True, editable=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A "completed" discharge below the program's attended days: the supervisor who allowed it and why.
+    completion_override_reason = models.TextField(blank=True, editable=False)
+    completion_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+"
+    )
     signed_at = models.DateTimeField(null=True, blank=True, editable=False)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+"
@@ -60,6 +65,12 @@ class Discharge(ClinicalRecord):
                 | ~models.Q(next_level_of_care=""),
                 name="%(app_label)s_%(class)s_step_has_level",
                 violation_error_message="A step-down or step-up names the level of care the patient goes on to.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(completion_override_reason="", completion_override_by__isnull=True)
+                | (~models.Q(completion_override_reason="") & models.Q(completion_override_by__isnull=False)),
+                name="%(app_label)s_%(class)s_override_complete",
+                violation_error_message="A completion override records both the supervisor and the reason.",
             ),
         ]
 

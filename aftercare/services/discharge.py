@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from iop.hooks import records_changed
+from iop.text import says_something
 from notifications.models import OutboundMessage
 from notifications.services import (
     message_cancel,
@@ -72,8 +73,61 @@ def _check_discharge_fields(episode, discharged_on, discharge_type, reason, next
         raise ValidationError(errors)
 
 
-def _end_schedule(*, episode: Episode, discharged_on: dt.date, by) -> tuple[int, int]:
-    """End the episode's enrolments on the discharge date and cancel its bookings still to come."""
+OVERRIDE_PERMISSION = "patients.acknowledge_patientalert"
+
+
+def discharge_moment(discharged_on: dt.date, *, now: dt.datetime | None = None) -> dt.datetime:
+    """When a discharge takes effect: when it is recorded on its day, or at the end of its date if recorded later.
+
+    scheduling's attendance check reads the same rule from the episode's history.
+    """
+    now = now or timezone.now()
+    if discharged_on >= timezone.localdate(now):
+        return now
+    return timezone.make_aware(dt.datetime.combine(discharged_on + dt.timedelta(days=1), dt.time.min))
+
+
+def _check_completion(episode: Episode, discharge_type: str, facts: dict, override_reason: str, by) -> str:
+    """A "completed" discharge needs the program's attended days, or a supervisor's override that says why."""
+    if discharge_type != DischargeType.COMPLETED:
+        return ""
+    needed = episode.program.completion_min_attended_days
+    attended = facts.get("days_attended", 0)
+    if attended >= needed:
+        return ""
+    shortfall = (
+        f"A completed discharge needs {needed} attended day{_plural(needed)} in {episode.program}; "
+        f"this episode has {attended}."
+    )
+    override_reason = (override_reason or "").strip()
+    if not override_reason:
+        raise ValidationError(
+            {
+                "discharge_type": f"{shortfall} Choose another type of discharge, or a supervisor may record "
+                "it as completed with a reason."
+            }
+        )
+    if not by.has_perm(OVERRIDE_PERMISSION):
+        raise ValidationError(
+            {"completion_override_reason": f"{shortfall} Only a supervisor or director can override that."}
+        )
+    if not says_something(override_reason):
+        raise ValidationError(
+            {"completion_override_reason": "Say why the patient completed treatment (20+ characters, 3+ words)."}
+        )
+    return override_reason
+
+
+def _plural(count: int) -> str:
+    return "" if count == 1 else "s"
+
+
+def _end_schedule(*, episode: Episode, discharged_on: dt.date, moment: dt.datetime, by) -> tuple[int, int]:
+    """End the episode's enrolments on the discharge date and cancel its bookings starting after the discharge.
+
+    An enrolment ends on a date, so it still covers the discharge day; attendance at a group session
+    that starts after the discharge moment is refused by scheduling's attendance check.
+    """
     enrolments = Enrolment.objects.filter(episode=episode).filter(
         Q(ends_on__isnull=True) | Q(ends_on__gt=discharged_on)
     )
@@ -81,9 +135,8 @@ def _end_schedule(*, episode: Episode, discharged_on: dt.date, by) -> tuple[int,
     for enrolment in enrolments:
         enrolment_end(enrolment=enrolment, ends_on=discharged_on, by=by)
         ended += 1
-    now = timezone.now()
     upcoming = Session.objects.filter(
-        episode=episode, status=SessionStatus.SCHEDULED, start__gt=now, attendance__isnull=True
+        episode=episode, status=SessionStatus.SCHEDULED, start__gt=moment, attendance__isnull=True
     ).order_by("start")
     cancelled = 0
     for session in upcoming:
@@ -124,6 +177,7 @@ def episode_discharge(
     next_level_of_care: str = "",
     referred_to: str = "",
     sign: bool = False,
+    completion_override_reason: str = "",
 ) -> Discharge:
     """Close the episode and everything hanging from it, in one transaction.
 
@@ -131,7 +185,8 @@ def episode_discharge(
     discharge date, bookings still to come are cancelled (through the scheduling
     services), every pending session message to the patient is cancelled, and the
     alumni check-ins are scheduled. A patient who carries on with this clinic at another
-    level is not discharged: that is a level-of-care change inside the episode.
+    level is not discharged: that is a level-of-care change inside the episode. A "completed"
+    discharge needs the program's attended days, or a supervisor's override with a reason.
     """
     episode = (
         Episode.objects.select_for_update(of=("self",))
@@ -143,6 +198,7 @@ def episode_discharge(
     _check_discharge_fields(episode, discharged_on, discharge_type, reason, next_level_of_care, referred_to)
     _check_safety_alerts(episode.patient)
     facts = discharge_summary_facts(episode, discharged_on)
+    override_reason = _check_completion(episode, discharge_type, facts, completion_override_reason, by)
     discharge = Discharge(
         episode=episode,
         patient=episode.patient,
@@ -154,12 +210,14 @@ def episode_discharge(
         summary=(summary or "").strip() or discharge_summary_text(facts),
         summary_facts=facts,
         recorded_by=by,
+        completion_override_reason=override_reason,
+        completion_override_by=by if override_reason else None,
     )
     if sign:
         discharge.signed_at, discharge.signed_by = timezone.now(), by
     discharge.full_clean()
     discharge.save()
-    _end_schedule(episode=episode, discharged_on=discharged_on, by=by)
+    _end_schedule(episode=episode, discharged_on=discharged_on, moment=discharge_moment(discharged_on), by=by)
     episode.status = EpisodeStatus.DISCHARGED
     episode.discharged_on = discharged_on
     episode.full_clean()

@@ -1,5 +1,6 @@
 """Discharge on the chart: the form pre-filled from the episode, the summary, its signature, and the aftercare plan."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +18,7 @@ from ..constants import CRISIS_LINES, HANDED_ON_TYPES
 from ..forms import AftercarePlanForm, DischargeEditForm, DischargeForm
 from ..models import Discharge
 from ..selectors.checkins import consented_to_checkin_messages
+from ..selectors.findings import discharge_open_findings
 from ..selectors.summary import discharge_summary_facts, discharge_summary_text
 from ..services import discharge as discharge_services
 from ..services.aftercare_plans import aftercare_plan_save
@@ -25,7 +27,9 @@ from .common import chart_context, require_permission
 
 def _discharge_of(patient, discharge_pk) -> Discharge:
     return get_object_or_404(
-        Discharge.objects.valid().select_related("episode__program", "recorded_by", "signed_by"),
+        Discharge.objects.valid().select_related(
+            "episode__program", "episode__primary_clinician", "recorded_by", "signed_by", "completion_override_by"
+        ),
         pk=discharge_pk,
         patient=patient,
     )
@@ -40,7 +44,11 @@ def episode_discharge(request, pk, episode_pk):
     )
     today = timezone.localdate()
     facts = discharge_summary_facts(episode, today)
-    form = DischargeForm(request.POST or None, initial={"summary": discharge_summary_text(facts)})
+    form = DischargeForm(
+        request.POST or None,
+        initial={"summary": discharge_summary_text(facts)},
+        may_override_completion=request.user.has_perm(discharge_services.OVERRIDE_PERMISSION),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -53,6 +61,7 @@ def episode_discharge(request, pk, episode_pk):
                 next_level_of_care=data["next_level_of_care"],
                 referred_to=data["referred_to"],
                 sign=data["sign"],
+                completion_override_reason=data.get("completion_override_reason", ""),
                 by=request.user,
             )
         except ValidationError as error:
@@ -63,7 +72,12 @@ def episode_discharge(request, pk, episode_pk):
             plan = reverse("aftercare:aftercare_edit", args=[patient.pk, discharge.pk])
             return redirect(follow_on_url("aftercare.discharged", discharge, then=plan) or plan)
     context = chart_context(
-        patient, form=form, episode=episode, facts=facts, safety_alerts=list(unacknowledged_safety_alerts(patient))
+        patient,
+        form=form,
+        episode=episode,
+        facts=facts,
+        safety_alerts=list(unacknowledged_safety_alerts(patient)),
+        findings=discharge_open_findings(patient),
     )
     return render(request, "aftercare/form.html", context)
 
@@ -157,5 +171,14 @@ def aftercare_print(request, pk, discharge_pk):
     if plan is None or plan.is_entered_in_error:
         messages.error(request, "Write the aftercare plan before printing it.")
         return redirect("aftercare:aftercare_edit", pk=patient.pk, discharge_pk=discharge.pk)
-    context = {"patient": patient, "discharge": discharge, "plan": plan, "crisis_lines": CRISIS_LINES}
+    context = {
+        "patient": patient,
+        "discharge": discharge,
+        "plan": plan,
+        "crisis_lines": CRISIS_LINES,
+        # The neutral name reminders carry: a printed plan may be seen by others at home.
+        "clinic_name": settings.CLINIC_NEUTRAL_NAME,
+        "clinic_phone": settings.CLINIC_CALLBACK_PHONE,
+        "clinician": discharge.episode.primary_clinician,
+    }
     return render(request, "aftercare/aftercare_print.html", context)

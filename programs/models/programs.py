@@ -54,6 +54,14 @@ class Program(TimeStampedModel):
     typical_length_weeks = models.PositiveSmallIntegerField(default=12)
     plan_review_days = models.PositiveSmallIntegerField(default=30, help_text="Treatment plan review cadence.")
     note_signing_limit_hours = models.PositiveSmallIntegerField(default=24)
+    # A "completed" discharge needs attended care; below this a supervisor overrides with a reason.
+    completion_min_attended_days = models.PositiveSmallIntegerField(
+        "Attended days to complete",
+        default=10,
+        validators=[MaxValueValidator(365)],
+        help_text='Days with attended treatment a discharge as "completed" needs (0: no minimum); '
+        "below it, only a supervisor's override with a reason.",
+    )
     meeting_days = models.CharField(
         max_length=20,
         default="MO,TU,TH",

@@ -22,6 +22,8 @@ class ProgramFactory(factory.django.DjangoModelFactory):
     min_weekly_hours = Decimal("9")
     max_weekly_hours = Decimal("20")
     typical_length_weeks = 12
+    # No attended-days minimum for a "completed" discharge: tests of that rule set it themselves.
+    completion_min_attended_days = 0
 
 
 class AdolescentProgramFactory(ProgramFactory):

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Min, Sum
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from iop.hooks import records_changed
-from patients.constants import AuthorizationUnit
-from patients.models import Authorization
+from patients.constants import AuthorizationUnit, EpisodeStatus
+from patients.models import Authorization, Episode
 
 from ..constants import (
     ABSENT_STATUSES,
@@ -73,11 +73,67 @@ def attendance_open_check(session: Session, now: dt.datetime) -> None:
         )
 
 
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def discharged_before_session(session: Session, discharged_on: dict[int, dt.date]) -> dict[int, str]:
+    """Roster episodes (id: discharge date) discharged before this session starts, each with a refusal naming them.
+
+    A discharge takes effect when it is recorded, or at the end of its date if recorded later
+    (aftercare's ``discharge_moment``); the episode's history holds when it was recorded, read
+    only for a session on the discharge day. A session starting at that moment still counts; one
+    starting a minute later does not. No query for a roster without discharges, two at most.
+    """
+    moments: dict[int, dt.datetime] = {}
+    same_day = []
+    for episode_id, day in discharged_on.items():
+        if day is None or session.start <= _day_start(day):
+            continue
+        if session.start > _day_start(day + dt.timedelta(days=1)):
+            moments[episode_id] = _day_start(day + dt.timedelta(days=1))
+        else:
+            same_day.append(episode_id)
+    if same_day:
+        recorded = (
+            Episode.history.filter(id__in=same_day, status=EpisodeStatus.DISCHARGED)
+            .values("id")
+            .annotate(at=Min("history_date"))
+            .order_by()
+        )
+        for row in recorded:
+            moment = min(row["at"], _day_start(discharged_on[row["id"]] + dt.timedelta(days=1)))
+            if session.start > moment:
+                moments[row["id"]] = moment
+    if not moments:
+        return {}
+    names = {
+        episode.pk: episode.patient.display_name
+        for episode in Episode.objects.filter(pk__in=list(moments)).select_related("patient")
+    }
+    return {
+        episode_id: f"{names.get(episode_id, 'This patient')} was discharged "
+        f"{timezone.localtime(moment):%b %d %H:%M}, before this session started "
+        f"({timezone.localtime(session.start):%b %d %H:%M}): there is no attendance to record."
+        for episode_id, moment in moments.items()
+    }
+
+
+def _roster_of(session: Session) -> tuple[dict[int, int], dict[int, dt.date]]:
+    """The roster (patient id: episode id) and, for its discharged episodes, their discharge dates: one query."""
+    rows = list(roster_episodes(session).values_list("patient_id", "pk", "discharged_on"))
+    return {patient_id: pk for patient_id, pk, _ in rows}, {pk: day for _, pk, day in rows if day is not None}
+
+
 def attendance_check(*, session: Session, patient_id: int, status: str, minutes: int | None, now=None) -> int:
     """Everything attendance_record checks, with errors by field: for forms that save through it (the admin)."""
     attendance_open_check(session, now or timezone.now())
-    if not roster_episodes(session).filter(patient_id=patient_id).exists():
+    row = roster_episodes(session).filter(patient_id=patient_id).values_list("pk", "discharged_on").first()
+    if row is None:
         raise ValidationError({"patient": "This patient is not on the session's roster."})
+    discharged = discharged_before_session(session, {row[0]: row[1]} if row[1] else {})
+    if discharged:
+        raise ValidationError({"patient": discharged[row[0]]})
     return attendance_minutes(session, status, minutes)
 
 
@@ -90,12 +146,16 @@ class RosterSaved:
 
 
 def _roster_cleaned(
-    session: Session, entries: Sequence[AttendanceEntry], roster: dict[int, int]
+    session: Session, entries: Sequence[AttendanceEntry], roster: dict[int, int], discharged_on: dict[int, dt.date]
 ) -> tuple[dict[int, tuple[str, int]], dict[int, list[str]]]:
     cleaned, refused = {}, {}
+    discharged = discharged_before_session(session, discharged_on)
     for entry in entries:
         if entry.patient_id not in roster:
             refused[entry.patient_id] = ["This patient is not on the session's roster."]
+            continue
+        if roster[entry.patient_id] in discharged:
+            refused[entry.patient_id] = [discharged[roster[entry.patient_id]]]
             continue
         try:
             cleaned[entry.patient_id] = (entry.status, _validate_entry(session, entry))
@@ -116,8 +176,8 @@ def attendance_record_many(
     """
     now = now or timezone.now()
     attendance_open_check(session, now)
-    roster = dict(roster_episodes(session).values_list("patient_id", "pk"))
-    cleaned, refused = _roster_cleaned(session, entries, roster)
+    roster, discharged_on = _roster_of(session)
+    cleaned, refused = _roster_cleaned(session, entries, roster, discharged_on)
     if refused:
         raise ValidationError({f"patient-{patient_id}": messages for patient_id, messages in refused.items()})
     return _roster_write(session=session, cleaned=cleaned, roster=roster, by=by, now=now)
@@ -134,8 +194,8 @@ def attendance_record_each(
     """
     now = now or timezone.now()
     attendance_open_check(session, now)
-    roster = dict(roster_episodes(session).values_list("patient_id", "pk"))
-    cleaned, refused = _roster_cleaned(session, entries, roster)
+    roster, discharged_on = _roster_of(session)
+    cleaned, refused = _roster_cleaned(session, entries, roster, discharged_on)
     saved = _roster_write(session=session, cleaned=cleaned, roster=roster, by=by, now=now) if cleaned else []
     return RosterSaved(saved=saved, refused=refused)
 
