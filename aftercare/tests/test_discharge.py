@@ -47,13 +47,14 @@ def episode(program, counselor):
 
 @pytest.fixture
 def schedule(episode, counselor):
-    """A group the patient attends, one past booking attended, one booking tomorrow+ and one next week."""
+    """A group the patient attends, one past booking attended, one booking in two days and one next week."""
     group = GroupFactory(program=episode.program, facilitator=counselor, starts_on=episode.admitted_on)
     group_generate_occurrences(group=group, since=group.starts_on)
     enrolment = EnrolmentFactory(episode=episode, group=group, starts_on=episode.admitted_on)
     past = SessionFactory(episode=episode, local_start=at(-2))
     AttendanceFactory(session=past, status=AttendanceStatus.PRESENT)
-    soon = SessionFactory(episode=episode, local_start=at(1, 16))
+    # Two days ahead: both reminders (24 h and 2 h before) are still to send at any time of day.
+    soon = SessionFactory(episode=episode, local_start=at(2, 16))
     later = SessionFactory(episode=episode, local_start=at(8))
     return {"group": group, "enrolment": enrolment, "past": past, "soon": soon, "later": later}
 

@@ -128,6 +128,7 @@ class TestBandFitsLevel:
             "typical_length_weeks": "10",
             "plan_review_days": "30",
             "note_signing_limit_hours": "24",
+            "completion_min_attended_days": "10",
             "meeting_days": "MO,WE",
             "day_starts_at": "15:30",
             "day_ends_at": "18:30",
