@@ -353,7 +353,9 @@ class TestConfirmingAnOlderConsent:
             client.get(url)
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: a plain transactional flush re-runs post_migrate (role groups), and the next
+# serialized test's restore would then collide with the groups it re-created.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_consents_from_before_migrate_allowing_nothing_until_confirmed(counselor, program):
     """Migration 0013 on a consent recorded with the free-text scope only: nothing allowed, confirmation needed."""
     from django.db import connection
