@@ -19,7 +19,11 @@ django.setup()
 
 from django.db import OperationalError, close_old_connections, connection  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
+
+# The test client's "testserver" host is allowed only in a test environment (else every look is a 400).
+setup_test_environment()
 
 from accounts.tests.factories import CounselorFactory  # noqa: E402
 from accounts.tests.helpers import login_verified  # noqa: E402
