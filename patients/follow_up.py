@@ -78,11 +78,12 @@ class TaskRule:
 @dataclass(frozen=True)
 class FollowUpRule:
     finding: str
-    alert_kind: str | None
-    alert_severity: int
-    alert_message: str
     tasks: tuple[TaskRule, ...]
     source: str
+    # Findings that only need a task raise no alert.
+    alert_kind: str | None = None
+    alert_severity: int = AlertSeverity.NORMAL
+    alert_message: str = ""
 
 
 RULES = (
@@ -138,9 +139,6 @@ RULES = (
     ),
     FollowUpRule(
         finding=Finding.UNEXPECTED_POSITIVE,
-        alert_kind=None,
-        alert_severity=AlertSeverity.NORMAL,
-        alert_message="",
         tasks=(
             TaskRule(
                 TaskKind.DRUG_TEST_REVIEW,
@@ -171,9 +169,6 @@ RULES = (
     ),
     FollowUpRule(
         finding=Finding.MOUD_ABSENT,
-        alert_kind=None,
-        alert_severity=AlertSeverity.NORMAL,
-        alert_message="",
         tasks=(
             TaskRule(
                 TaskKind.MOUD_ABSENT,
@@ -187,9 +182,6 @@ RULES = (
     ),
     FollowUpRule(
         finding=Finding.SPECIMEN_NOT_VALID,
-        alert_kind=None,
-        alert_severity=AlertSeverity.NORMAL,
-        alert_message="",
         tasks=(
             TaskRule(
                 TaskKind.SPECIMEN_PROBLEM,
@@ -202,9 +194,6 @@ RULES = (
     ),
     FollowUpRule(
         finding=Finding.DILUTE_TWICE,
-        alert_kind=None,
-        alert_severity=AlertSeverity.NORMAL,
-        alert_message="",
         tasks=(
             TaskRule(
                 TaskKind.SPECIMEN_PROBLEM,
@@ -217,9 +206,6 @@ RULES = (
     ),
     FollowUpRule(
         finding=Finding.RETURN_TO_USE,
-        alert_kind=None,
-        alert_severity=AlertSeverity.NORMAL,
-        alert_message="",
         tasks=(
             TaskRule(
                 TaskKind.PLAN_REVISION,
@@ -235,9 +221,6 @@ RULES = (
     ),
     FollowUpRule(
         finding=Finding.INITIAL_PLAN_MISSING,
-        alert_kind=None,
-        alert_severity=AlertSeverity.NORMAL,
-        alert_message="",
         tasks=(
             TaskRule(
                 TaskKind.INITIAL_PLAN,
