@@ -11,6 +11,8 @@ class PatientStatus(models.TextChoices):
     ADMITTED = "admitted", "Admitted"
     DISCHARGED = "discharged", "Discharged"
     NOT_ADMITTED = "not_admitted", "Not admitted"
+    # A second chart of someone already registered, its records moved onto the chart kept (patients/services/merge.py).
+    MERGED = "merged", "Merged into another chart"
 
 
 class ContactChannel(models.TextChoices):

@@ -32,10 +32,16 @@ class PhoneCleaningMixin:
 
 
 class PatientForm(PhoneCleaningMixin, forms.ModelForm):
-    confirm_not_duplicate = forms.BooleanField(
+    # Asked only when the near-duplicate check lists charts; the service requires it then and keeps it.
+    not_duplicate_reason = forms.CharField(
         required=False,
-        label="I have checked the possible matches above: this is a different person.",
-        widget=forms.CheckboxInput,
+        max_length=2000,
+        label="Why this is a different person",
+        help_text=(
+            "You checked the possible matches above. Say what tells them apart (for example: "
+            "“different mother’s name and address; she brought her ID”). An admin reviews these reasons."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     class Meta:

@@ -3,7 +3,7 @@ from .consents import Consent
 from .coverage import Authorization, InsurancePolicy
 from .episodes import Episode, LevelOfCareChange
 from .intake import AsamAssessment, Diagnosis, InstrumentResponse, Intake, SubstanceUse
-from .registry import CareTeamMember, Contact, Patient, PatientAlert
+from .registry import CareTeamMember, Contact, DuplicateOverride, Patient, PatientAlert, PatientMerge
 
 __all__ = [
     "AsamAssessment",
@@ -13,6 +13,7 @@ __all__ = [
     "Consent",
     "Contact",
     "Diagnosis",
+    "DuplicateOverride",
     "Episode",
     "InstrumentResponse",
     "InsurancePolicy",
@@ -20,5 +21,6 @@ __all__ = [
     "LevelOfCareChange",
     "Patient",
     "PatientAlert",
+    "PatientMerge",
     "SubstanceUse",
 ]

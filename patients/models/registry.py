@@ -1,9 +1,11 @@
 import secrets
 from datetime import date
 
+import jellyfish
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 from accounts.constants import Role
@@ -29,6 +31,19 @@ def generate_mrn() -> str:
     """Eight random digits with a Luhn check digit: unguessable, and typos are caught."""
     body = f"{secrets.randbelow(10**8):08d}"
     return body + luhn_check_digit(body)
+
+
+NAME_KEY_LENGTH = 20
+
+
+def name_key(name: str) -> str:
+    """A phonetic key (Metaphone) of a name, so "Orla" and "Orlagh" or "Catherine" and "Katherine" share one.
+
+    Only letters count ("O'Brien" is "OBrien"); a name with none (another script) has no key and is
+    matched by birth date, phone and email alone.
+    """
+    letters = "".join(char for char in fold(name) if char.isalpha())
+    return jellyfish.metaphone(letters)[:NAME_KEY_LENGTH].upper() if letters else ""
 
 
 def luhn_check_digit(number: str) -> str:
@@ -75,11 +90,19 @@ class Patient(ClinicalRecord):
     # Folded copies for accent- and case-insensitive search (see patients/text.py).
     search_name = models.CharField(max_length=260, editable=False, blank=True)
     phone_digits = models.CharField(max_length=20, editable=False, blank=True)
+    # Phonetic keys of the legal names for the near-duplicate check (see name_key).
+    first_name_key = models.CharField(max_length=NAME_KEY_LENGTH, editable=False, blank=True)
+    last_name_key = models.CharField(max_length=NAME_KEY_LENGTH, editable=False, blank=True)
+    # A second chart of the same person, merged: its records now belong to this chart (services/merge.py).
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="merged_charts"
+    )
 
-    history = HistoricalRecords(excluded_fields=["search_name", "phone_digits"])
+    history = HistoricalRecords(excluded_fields=["search_name", "phone_digits", "first_name_key", "last_name_key"])
 
     class Meta:
         ordering = ["legal_last_name", "legal_first_name"]
+        permissions = [("merge_patient", "Can merge two charts of one person")]
         indexes = [
             # Registry search by name and the duplicate check (name + date of birth).
             models.Index(fields=["search_name"], name="patients_patient_search_name"),
@@ -88,12 +111,29 @@ class Patient(ClinicalRecord):
             models.Index(fields=["phone_digits"], name="patients_patient_phone_digits"),
             # Registry default ordering.
             models.Index(fields=["legal_last_name", "legal_first_name", "id"], name="patients_patient_name_order"),
+            # Near-duplicate check: a similar-sounding last (or first) name born on one of a few nearby dates.
+            models.Index(fields=["last_name_key", "date_of_birth"], name="patients_patient_last_key_dob"),
+            models.Index(fields=["first_name_key", "date_of_birth"], name="patients_patient_first_key_dob"),
+            # Near-duplicate check: the same email address, whatever its case.
+            models.Index(Lower("email"), name="patients_patient_email_lower"),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(date_of_birth__gte=date(1900, 1, 1)),
                 name="%(app_label)s_%(class)s_dob_plausible",
                 violation_error_message="Date of birth must be after 1900.",
+            ),
+            # A merged chart names the chart it went into, is out of every list (entered in error) and
+            # is not its own survivor; no other chart carries the merged status.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(merged_into__isnull=True) & ~models.Q(status=PatientStatus.MERGED)
+                    | models.Q(merged_into__isnull=False, status=PatientStatus.MERGED)
+                    & models.Q(entered_in_error_at__isnull=False)
+                    & ~models.Q(merged_into=models.F("pk"))
+                ),
+                name="%(app_label)s_%(class)s_merged_into_another",
+                violation_error_message="A merged chart names another chart it was merged into, and only it.",
             ),
         ]
 
@@ -113,6 +153,8 @@ class Patient(ClinicalRecord):
         self.ensure_mrn()
         self.search_name = fold(f"{self.legal_last_name} {self.legal_first_name} {self.preferred_name}")
         self.phone_digits = digits(self.phone)
+        self.first_name_key = name_key(self.legal_first_name)
+        self.last_name_key = name_key(self.legal_last_name)
         super().save(*args, **kwargs)
 
     @property
@@ -262,3 +304,67 @@ class PatientAlert(ClinicalRecord):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.message}"
+
+
+class DuplicateOverride(TimeStampedModel):
+    """A chart registered although the near-duplicate check listed possible matches: who, why, and which.
+
+    The reason is what an admin reviews (Admin → Registered despite matches); a chart found later to be
+    one of those matches is merged (services/merge.py), and this record stays with it.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="duplicate_overrides")
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    # [{"patient_id": 12, "mrn": "123456782", "reasons": ["same phone"]}, ...]: the matches as they were shown.
+    candidates = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(reason=""),
+                name="%(app_label)s_%(class)s_reason_given",
+                violation_error_message="Say why this is a different person.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Registered despite {len(self.candidates)} possible match(es): MRN {self.patient.mrn}"
+
+
+class PatientMerge(TimeStampedModel):
+    """Two charts of one person made one: which records moved from the merged chart to the survivor.
+
+    ``moved`` and ``kept`` map a model ("scheduling.attendance") to the ids of its rows, so the move
+    can be reviewed, and undone by hand, row by row; records with history also have a history row.
+    """
+
+    merged = models.OneToOneField(Patient, on_delete=models.PROTECT, related_name="merge_record")
+    survivor = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="merges_received")
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    moved = models.JSONField(default=dict)
+    kept = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(merged=models.F("survivor")),
+                name="%(app_label)s_%(class)s_two_charts",
+                violation_error_message="A chart cannot be merged into itself.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(reason=""),
+                name="%(app_label)s_%(class)s_reason_given",
+                violation_error_message="Say why these two charts are one person.",
+            ),
+        ]
+        indexes = [
+            # A survivor's admin page: the charts merged into it.
+            models.Index(fields=["survivor"], name="patients_merge_survivor"),
+        ]
+
+    def __str__(self):
+        return f"MRN {self.merged.mrn} merged into MRN {self.survivor.mrn}"

@@ -1,12 +1,14 @@
-"""The registry: search by name, birth date, MRN or phone; keyset pages; the duplicate check."""
+"""The registry: search by name, birth date, MRN or phone; keyset pages; the near-duplicate check."""
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+import jellyfish
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
+from django.db.models.functions import Lower
 
 from iop.phones import normalize_phone
 
@@ -15,6 +17,7 @@ from ..models import (
     Episode,
     Patient,
 )
+from ..models.registry import name_key
 from ..text import digits, fold
 
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y")
@@ -105,25 +108,162 @@ def registry_page(patients: QuerySet[Patient], *, after: int | None = None, page
     )
 
 
+# How much each kind of evidence weighs when candidates are put in order (best first).
+MATCH_WEIGHTS = {
+    "same phone": 40,
+    "same email": 40,
+    "same name": 30,
+    "similar name": 20,
+    "first and last names swapped": 20,
+    "same first name, another last name": 5,
+    "same date of birth": 30,
+    "date of birth with day and month swapped": 25,
+    "date of birth one digit apart": 20,
+    "date of birth with two digits swapped": 20,
+}
+NEARBY_BIRTH_DAYS = 3  # "a few days": a date picked off by a row or two in a calendar widget
+SIMILAR_NAME_SCORE = 0.85  # Jaro-Winkler: "Orla"/"Orlagh" 0.93, "Mary"/"Maria" 0.85, "Orla"/"Olga" 0.78
+MAX_DUPLICATES_SHOWN = 10
+EARLIEST_BIRTH = date(1900, 1, 1)
+MAX_CANDIDATES_READ = 200  # a bound on what is scored in Python, should a phone be shared by a crowd
+
+
+@dataclass
+class DuplicateCandidate:
+    """An existing chart that may be the person being registered, and why it was picked."""
+
+    patient: Patient
+    reasons: list[str]
+
+    @property
+    def score(self) -> int:
+        return sum(MATCH_WEIGHTS.get(reason, 15) for reason in self.reasons)
+
+
+def birth_date_variants(born: date) -> dict[date, str]:
+    """The dates a typist could have meant for ``born``, each with how it differs (the closest reason wins)."""
+    variants: dict[date, str] = {}
+
+    latest = date.today()
+
+    def add(candidate: date | None, reason: str) -> None:
+        # Only dates a chart can hold: from 1900 (the dob_plausible constraint) to today.
+        if candidate is not None and EARLIEST_BIRTH <= candidate <= latest and candidate not in variants:
+            variants[candidate] = reason
+
+    add(born, "same date of birth")
+    if born.day <= 12 and born.day != born.month:
+        add(_date_or_none(born.year, born.day, born.month), "date of birth with day and month swapped")
+    for days in range(1, NEARBY_BIRTH_DAYS + 1):
+        label = f"date of birth {days} day{'s' if days > 1 else ''} apart"
+        for candidate in (born - timedelta(days=days), born + timedelta(days=days)):
+            add(candidate, label)
+    written = born.strftime("%Y%m%d")
+    for position, original in enumerate(written):
+        for digit in "0123456789":
+            if digit != original:
+                add(_date_from(written[:position] + digit + written[position + 1 :]), "date of birth one digit apart")
+    for position in range(len(written) - 1):
+        swapped = written[:position] + written[position + 1] + written[position] + written[position + 2 :]
+        if swapped != written:
+            add(_date_from(swapped), "date of birth with two digits swapped")
+    return variants
+
+
+def _date_or_none(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _date_from(written: str) -> date | None:
+    return _date_or_none(int(written[:4]), int(written[4:6]), int(written[6:]))
+
+
+def _similar(a: str, b: str) -> bool:
+    a, b = fold(a), fold(b)
+    if not a or not b:
+        return False
+    return a == b or name_key(a) == name_key(b) or jellyfish.jaro_winkler_similarity(a, b) >= SIMILAR_NAME_SCORE
+
+
+def _name_reason(first: str, last: str, candidate: Patient) -> str | None:
+    given_names = [candidate.legal_first_name, candidate.preferred_name]
+    first_same = any(fold(first) == fold(name) for name in given_names if name)
+    first_similar = any(_similar(first, name) for name in given_names if name)
+    last_similar = _similar(last, candidate.legal_last_name)
+    if first_same and fold(last) == fold(candidate.legal_last_name):
+        return "same name"
+    if first_similar and last_similar:
+        return "similar name"
+    if _similar(first, candidate.legal_last_name) and _similar(last, candidate.legal_first_name):
+        return "first and last names swapped"
+    if first_similar:
+        return "same first name, another last name"
+    return None
+
+
 def possible_duplicates(
-    *, legal_first_name: str, legal_last_name: str, date_of_birth: date | None, phone: str, exclude_pk=None
-) -> QuerySet[Patient]:
-    """Same name and date of birth, or the same phone number: shown before a new chart is saved."""
-    condition = Q()
-    if date_of_birth and legal_last_name:
-        condition |= Q(
-            date_of_birth=date_of_birth,
-            search_name__startswith=fold(f"{legal_last_name} {legal_first_name}"),
-        )
+    *,
+    legal_first_name: str,
+    legal_last_name: str,
+    date_of_birth: date | None,
+    phone: str = "",
+    email: str = "",
+    exclude_pk=None,
+) -> list[DuplicateCandidate]:
+    """Charts that may be this person, as a master patient index finds them: best first, at most 10.
+
+    A chart is a candidate when it has the same phone or email, or a birth date a typist could have
+    meant (equal, day and month swapped, one digit off or two swapped, a few days off) together with
+    a similar name (both names alike, first and last swapped, or the same first name on the same
+    birth date, as after a change of last name). The same last name and birth date alone (twins)
+    and the same name with an unrelated birth date (a common name) are not.
+
+    The database narrows by indexed keys only (phone, lower-cased email, and each phonetic name key
+    with the nearby birth dates); the scoring runs in Python over those few rows.
+    """
+    first_key, last_key = name_key(legal_first_name), name_key(legal_last_name)
+    variants = birth_date_variants(date_of_birth) if date_of_birth else {}
     try:
         phone_digits = digits(normalize_phone(phone)) if phone else ""
     except ValidationError:
         phone_digits = ""
+    email = (email or "").strip().lower()
+
+    condition = Q()
+    if variants:
+        nearby = sorted(variants)
+        for key in {first_key, last_key} - {""}:
+            # Either key in either place: a changed last name, or first and last names swapped.
+            condition |= Q(last_name_key=key, date_of_birth__in=nearby)
+            condition |= Q(first_name_key=key, date_of_birth__in=nearby)
     if phone_digits:
         condition |= Q(phone_digits=phone_digits)
+    if email:
+        condition |= Q(email_lower=email)
     if not condition:
-        return Patient.objects.none()
-    duplicates = Patient.objects.valid().filter(condition)
+        return []
+    rows = Patient.objects.valid().annotate(email_lower=Lower("email")).filter(condition)
     if exclude_pk:
-        duplicates = duplicates.exclude(pk=exclude_pk)
-    return duplicates.order_by("legal_last_name", "legal_first_name")[:10]
+        rows = rows.exclude(pk=exclude_pk)
+    # No ORDER BY: ordered by a column, PostgreSQL would rather walk that column's index than
+    # combine the key indexes; the rows are put in order after scoring.
+    rows = rows.order_by()[:MAX_CANDIDATES_READ]
+
+    candidates = []
+    for patient in rows:
+        reasons = []
+        if phone_digits and patient.phone_digits == phone_digits:
+            reasons.append("same phone")
+        if email and patient.email_lower == email:
+            reasons.append("same email")
+        birth = variants.get(patient.date_of_birth)
+        name = _name_reason(legal_first_name, legal_last_name, patient)
+        if birth and name and (name != "same first name, another last name" or birth == "same date of birth"):
+            reasons.extend([name, birth])
+        if reasons:
+            candidates.append(DuplicateCandidate(patient=patient, reasons=reasons))
+    candidates.sort(key=lambda candidate: (-candidate.score, candidate.patient.legal_last_name, candidate.patient.pk))
+    return candidates[:MAX_DUPLICATES_SHOWN]

@@ -2,17 +2,23 @@
 
 from collections.abc import Sequence
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from audit.constants import DataCategory
+from audit.services import access_log_record
 from iop.phones import normalize_phone
+from iop.text import says_something
 
 from ..constants import (
     CareTeamRole,
 )
 from ..models import (
     CareTeamMember,
+    DuplicateOverride,
     Patient,
 )
+from ..selectors.registry import DuplicateCandidate
 from .common import validated_save
 
 
@@ -24,11 +30,41 @@ def _normalize_phones(patient: Patient) -> None:
 
 
 @transaction.atomic
-def patient_create(*, created_by, **fields) -> Patient:
+def patient_create(
+    *, created_by, possible_duplicates: Sequence[DuplicateCandidate] = (), not_duplicate_reason: str = "", **fields
+) -> Patient:
+    """Register a patient. When the near-duplicate check listed charts, a reason why this is another
+    person is needed; it is kept with the matches as shown (DuplicateOverride) and logged."""
+    reason = (not_duplicate_reason or "").strip()
+    if possible_duplicates and not says_something(reason):
+        raise ValidationError(
+            {"not_duplicate_reason": "Write why this is a different person from the possible matches listed."}
+        )
     patient = Patient(**fields)
     patient.ensure_mrn()
     _normalize_phones(patient)
-    return validated_save(patient)
+    validated_save(patient)
+    if possible_duplicates:
+        validated_save(
+            DuplicateOverride(
+                patient=patient,
+                registered_by=created_by,
+                reason=reason,
+                candidates=[
+                    {"patient_id": match.patient.pk, "mrn": match.patient.mrn, "reasons": match.reasons}
+                    for match in possible_duplicates
+                ],
+            )
+        )
+        access_log_record(
+            request=None,
+            user=created_by,
+            category=DataCategory.REGISTRY,
+            action="registered despite possible duplicates",
+            patient=patient,
+            detail=f"{len(possible_duplicates)} possible match(es), reason kept for review",
+        )
+    return patient
 
 
 @transaction.atomic
