@@ -113,7 +113,34 @@ def datetime_param(params: QueryDict, name: str) -> dt.datetime | None:
     text = _text(params, name)
     if text == "":
         return None
-    expected = "give a date or a date-time in ISO 8601 (YYYY-MM-DDTHH:MM, optionally ±HH:MM)."
+    return _moment(name, text, "give a date or a date-time in ISO 8601 (YYYY-MM-DDTHH:MM, optionally ±HH:MM).")
+
+
+def keyset_param(params: QueryDict, name: str) -> tuple[dt.datetime, int] | None:
+    """A keyset cursor "<ISO 8601 moment>_<record id>": the (time, id) of the last row of the page before.
+
+    Lists of a chart's history (notes, drug tests) are paged newest first by (time, id); the id
+    breaks ties between rows of the same moment. None when absent or empty.
+    """
+    text = _text(params, name)
+    if text == "":
+        return None
+    expected = "use the “Older” link of the list (a moment and a record number)."
+    moment_text, separator, id_text = text.rpartition("_")
+    if not separator:
+        raise BadParameter(name, expected)
+    moment = _moment(name, moment_text, expected)
+    if not ASCII_DIGITS.fullmatch(id_text) or int(id_text) > MAX_ID:
+        raise BadParameter(name, expected)
+    return moment, int(id_text)
+
+
+def keyset_value(moment: dt.datetime, record_id: int) -> str:
+    """The text keyset_param reads back: the moment in UTC to the microsecond, so no row is skipped or repeated."""
+    return f"{moment.astimezone(dt.UTC):%Y-%m-%dT%H:%M:%S.%f}Z_{record_id}"
+
+
+def _moment(name: str, text: str, expected: str) -> dt.datetime:
     match = ISO_MOMENT.fullmatch(text)
     if match is None:
         raise BadParameter(name, expected)

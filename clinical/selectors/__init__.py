@@ -1,8 +1,9 @@
 """Reads for the clinical record; every patient-facing read goes through patients.selectors.patients_visible_to."""
 
 from .notes import (
+    ChartNotesPage,
     DraftNote,
-    chart_notes,
+    chart_notes_page,
     counseling_notes_visible_to,
     draft_notes,
     note_visible_to,
@@ -24,10 +25,11 @@ from .plans import (
 )
 
 __all__ = [
+    "ChartNotesPage",
     "DraftNote",
     "InterventionFlag",
     "ReviewDue",
-    "chart_notes",
+    "chart_notes_page",
     "counseling_notes_visible_to",
     "current_plan",
     "current_plan_goals",

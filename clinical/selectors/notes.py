@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from iop.keyset import KeysetPage, newest_first_page
 from patients.selectors import patients_visible_to
 from scheduling.constants import ATTENDED_STATUSES, SessionStatus
 from scheduling.models import Attendance, Session
@@ -14,6 +15,8 @@ from ..constants import GROUP_NOTE_KINDS, NOTE_KIND_FOR_SESSION, SESSIONS_NEEDIN
 from ..models import CounselingNote, GroupNote, NoteAddendum, SessionNote
 
 NOTE_SESSION_KINDS = frozenset(NOTE_KIND_FOR_SESSION) | GROUP_NOTE_KINDS
+# Notes per page of the chart's Notes tab: a screenful or two, whatever the history's length.
+CHART_NOTES_PAGE_SIZE = 25
 
 
 def signing_deadline(session: Session) -> dt.datetime:
@@ -21,18 +24,68 @@ def signing_deadline(session: Session) -> dt.datetime:
     return session.end + dt.timedelta(hours=session.program.note_signing_limit_hours)
 
 
-def chart_notes(patient, user) -> QuerySet[SessionNote]:
-    """A patient's notes for the chart: every signed note, and drafts only to their author. Fixed query count."""
+@dataclass
+class ChartNotesPage:
+    """One page of the chart's Notes tab: the viewer's own drafts (first page only), then signed notes by keyset."""
+
+    drafts: list[SessionNote]
+    more_drafts: bool  # more drafts than a page holds: "My notes" lists them all
+    signed: KeysetPage
+
+    @property
+    def is_first(self) -> bool:
+        return self.signed.is_first
+
+    @property
+    def notes(self) -> list[SessionNote]:
+        """The cards of this page in the order shown."""
+        return [*self.drafts, *self.signed.rows]
+
+
+def _chart_note_rows() -> QuerySet[SessionNote]:
+    # Only what a note card shows: the signer, co-signer and session are on the note's own page.
     return (
         SessionNote.objects.valid()
-        .filter(patient=patient)
-        .filter(Q(signed_at__isnull=False) | Q(author=user))
-        .select_related("author", "signed_by", "cosigned_by", "goal", "session", "group_note", "group_section")
+        .select_related("author", "goal", "group_note", "group_section")
         .prefetch_related(
-            Prefetch("addenda", queryset=NoteAddendum.objects.select_related("author").order_by("signed_at", "pk"))
+            Prefetch(
+                "addenda",
+                queryset=NoteAddendum.objects.select_related("author").order_by("signed_at", "pk"),
+                to_attr="addendum_list",
+            )
         )
-        .order_by("-started_at", "-pk")
     )
+
+
+def _with_card_fields(notes: list[SessionNote]) -> list[SessionNote]:
+    """The card's summary worked out once in Python, so the template only prints (no per-note loops)."""
+    for note in notes:
+        sections = note.format_sections
+        note.summary_label, note.summary_text = sections[0] if sections else ("", "")
+        note.addendum_count = len(note.addendum_list)
+        note.latest_addendum = note.addendum_list[-1] if note.addendum_list else None
+    return notes
+
+
+def chart_notes_page(
+    patient, user, *, before: tuple[dt.datetime, int] | None = None, page_size: int = CHART_NOTES_PAGE_SIZE
+) -> ChartNotesPage:
+    """The patient's notes for the chart, newest first: every signed note, and drafts only to their author.
+
+    Three queries whatever the history's length (drafts, signed notes, their addenda); older
+    signed notes come by the keyset cursor ``before`` (see iop.keyset). The viewer's drafts open
+    the first page, as before paging: they are the notes still to finish.
+    """
+    rows = _chart_note_rows().filter(patient=patient)
+    drafts: list[SessionNote] = []
+    if before is None:
+        drafts = list(rows.filter(signed_at__isnull=True, author=user).order_by("-started_at", "-pk")[: page_size + 1])
+    signed = newest_first_page(
+        rows.filter(signed_at__isnull=False), time_field="started_at", before=before, page_size=page_size
+    )
+    _with_card_fields(drafts[:page_size])
+    _with_card_fields(signed.rows)
+    return ChartNotesPage(drafts=drafts[:page_size], more_drafts=len(drafts) > page_size, signed=signed)
 
 
 def note_visible_to(note: SessionNote, user) -> bool:

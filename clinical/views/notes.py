@@ -5,11 +5,14 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from audit.constants import DataCategory
 from audit.services import access_log_record
 from iop.forms import add_service_errors
+from iop.htmx import render_page_or_partial
+from iop.params import keyset_param
 from patients.selectors import patient_for_view
 from scheduling.selectors import sessions_visible_to
 
@@ -33,10 +36,21 @@ def _may_cosign(user, note) -> bool:
 
 @permission_required("clinical.view_sessionnote", raise_exception=True)
 def chart_notes(request, pk):
-    """Signed notes of the patient, and the viewer's own drafts, newest first."""
+    """Signed notes of the patient, and the viewer's own drafts, newest first; older notes a page at a time."""
     patient = patient_for_view(request, pk, category=DataCategory.NOTES, action="chart notes")
-    notes = selectors.chart_notes(patient, request.user)
-    return render(request, "clinical/notes/chart_notes.html", chart_context(patient, "notes", notes=notes))
+    before = keyset_param(request.GET, "before")
+    page = selectors.chart_notes_page(patient, request.user, before=before)
+    # One reverse() for the page: a note's address differs only in its id at the end.
+    note_url_prefix = reverse("clinical:note_detail", args=[0]).removesuffix("0/")
+    for note in (*page.drafts, *page.signed.rows):
+        note.detail_url = f"{note_url_prefix}{note.pk}/"
+    # "Older notes" loaded in place by htmx gets the next cards and link alone; without htmx, the whole tab.
+    return render_page_or_partial(
+        request,
+        "clinical/notes/chart_notes.html",
+        "clinical/partials/chart_notes_page.html",
+        chart_context(patient, "notes", page=page),
+    )
 
 
 def _note_for_view(request, note_pk, *, action: str) -> SessionNote:
