@@ -29,6 +29,7 @@ def newest_first_page(
 ) -> KeysetPage:
     """The ``page_size`` rows of ``rows`` that come before the cursor (time, id), by time then id, descending.
 
+    ``rows`` may be model instances or ``values()`` dictionaries (which need "id" among their keys).
     The cursor is a position, not a record: nothing is looked up by it, so a cursor copied from a
     row the viewer may not see (another user's draft) pages exactly as a made-up one would, and
     tells nothing about that row. ``rows`` is already limited to what the viewer may see.
@@ -41,9 +42,9 @@ def newest_first_page(
     page = list(ordered[: page_size + 1])
     has_more = len(page) > page_size
     page = page[:page_size]
-    last = page[-1] if has_more else None
-    return KeysetPage(
-        rows=page,
-        next_cursor=keyset_value(getattr(last, time_field), last.pk) if last is not None else None,
-        is_first=before is None,
-    )
+    next_cursor = None
+    if has_more:
+        last = page[-1]
+        position = (last[time_field], last["id"]) if isinstance(last, dict) else (getattr(last, time_field), last.pk)
+        next_cursor = keyset_value(*position)
+    return KeysetPage(rows=page, next_cursor=next_cursor, is_first=before is None)

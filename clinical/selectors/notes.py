@@ -3,15 +3,24 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Left
 from django.utils import timezone
+from django.utils.dates import MONTHS_3
 
 from iop.keyset import KeysetPage, newest_first_page
 from patients.selectors import patients_visible_to
-from scheduling.constants import ATTENDED_STATUSES, SessionStatus
+from scheduling.constants import ATTENDED_STATUSES, AttendanceStatus, SessionStatus
 from scheduling.models import Attendance, Session
 
-from ..constants import GROUP_NOTE_KINDS, NOTE_KIND_FOR_SESSION, SESSIONS_NEEDING_NOTES_DAYS
+from ..constants import (
+    FORMAT_FIELD_LABELS,
+    FORMAT_FIELDS,
+    GROUP_NOTE_KINDS,
+    NOTE_KIND_FOR_SESSION,
+    SESSIONS_NEEDING_NOTES_DAYS,
+    NoteKind,
+)
 from ..models import CounselingNote, GroupNote, NoteAddendum, SessionNote
 
 NOTE_SESSION_KINDS = frozenset(NOTE_KIND_FOR_SESSION) | GROUP_NOTE_KINDS
@@ -24,47 +33,137 @@ def signing_deadline(session: Session) -> dt.datetime:
     return session.end + dt.timedelta(hours=session.program.note_signing_limit_hours)
 
 
+@dataclass(slots=True)
+class NoteCard:
+    """What the chart's Notes tab shows of one note, read as plain values: no model instances per card."""
+
+    pk: int
+    kind_label: str
+    format: str
+    when: str  # "Jan 5, 2026 10:00–10:50", clinic time
+    author_name: str
+    is_signed: bool
+    is_late_entry: bool
+    awaits_cosign: bool
+    # The first section of the note's format, or for a group copy the patient's participation.
+    summary_label: str
+    summary_text: str
+    group_topic: str
+    attendance_label: str
+    minutes_attended: int | None
+    goal_statement: str
+    addendum_count: int = 0
+    latest_addendum_when: str = ""
+    latest_addendum_by: str = ""
+    detail_url: str = ""  # set by the view, which knows the addresses
+
+
 @dataclass
 class ChartNotesPage:
     """One page of the chart's Notes tab: the viewer's own drafts (first page only), then signed notes by keyset."""
 
-    drafts: list[SessionNote]
+    drafts: list[NoteCard]
     more_drafts: bool  # more drafts than a page holds: "My notes" lists them all
-    signed: KeysetPage
+    signed: KeysetPage  # of NoteCard
 
     @property
     def is_first(self) -> bool:
         return self.signed.is_first
 
     @property
-    def notes(self) -> list[SessionNote]:
+    def notes(self) -> list[NoteCard]:
         """The cards of this page in the order shown."""
         return [*self.drafts, *self.signed.rows]
 
 
-def _chart_note_rows() -> QuerySet[SessionNote]:
-    # Only what a note card shows: the signer, co-signer and session are on the note's own page.
-    return (
-        SessionNote.objects.valid()
-        .select_related("author", "goal", "group_note", "group_section")
-        .prefetch_related(
-            Prefetch(
-                "addenda",
-                queryset=NoteAddendum.objects.select_related("author").order_by("signed_at", "pk"),
-                to_attr="addendum_list",
-            )
-        )
+# The card shows the start of a text: the database sends one character more than is shown, so
+# the card knows to add the ellipsis, and never sends whole notes.
+CARD_TEXT_CHARS = 200
+CARD_GOAL_CHARS = 120
+# The section a card shows for each format: its first one.
+SUMMARY_FIELD = {note_format: fields[0] for note_format, fields in FORMAT_FIELDS.items()}
+
+
+def _card_values(rows: QuerySet[SessionNote]) -> QuerySet:
+    return rows.values(
+        "id",
+        "kind",
+        "format",
+        "started_at",
+        "ended_at",
+        "signed_at",
+        "is_late_entry",
+        "cosign_required",
+        "cosigned_at",
+        "group_note_id",
+        "group_section__attendance_status",
+        "group_section__minutes_attended",
+        author_first_name=F("author__first_name"),
+        author_last_name=F("author__last_name"),
+        group_topic=F("group_note__topic"),
+        participation=Left("group_section__participation", CARD_TEXT_CHARS + 1),
+        goal_statement=Left("goal__statement", CARD_GOAL_CHARS + 1),
+        **{f"summary_{name}": Left(name, CARD_TEXT_CHARS + 1) for name in set(SUMMARY_FIELD.values())},
     )
 
 
-def _with_card_fields(notes: list[SessionNote]) -> list[SessionNote]:
-    """The card's summary worked out once in Python, so the template only prints (no per-note loops)."""
-    for note in notes:
-        sections = note.format_sections
-        note.summary_label, note.summary_text = sections[0] if sections else ("", "")
-        note.addendum_count = len(note.addendum_list)
-        note.latest_addendum = note.addendum_list[-1] if note.addendum_list else None
-    return notes
+def _card_time(moment: dt.datetime, *, with_day: bool = True) -> str:
+    """The card's "Jan 5, 2026 10:00" in clinic time: Django's date filter's output, without its per-call cost."""
+    local = timezone.localtime(moment)
+    if not with_day:
+        return f"{local:%H:%M}"
+    return f"{MONTHS_3[local.month].title()} {local.day}, {local.year} {local:%H:%M}"
+
+
+def _shortened(text: str | None, length: int) -> str:
+    """What the template's truncatechars does, without its per-call cost: at most ``length`` characters."""
+    text = text or ""
+    return text if len(text) <= length else f"{text[: length - 1]}…"
+
+
+def _card(row: dict) -> NoteCard:
+    is_group_copy = row["group_note_id"] is not None
+    summary_field = SUMMARY_FIELD.get(row["format"])
+    if is_group_copy:
+        summary_label, summary_text = "Participation", row["participation"]
+    elif summary_field:
+        summary_label, summary_text = FORMAT_FIELD_LABELS[summary_field], row[f"summary_{summary_field}"]
+    else:
+        summary_label = summary_text = ""
+    status = row["group_section__attendance_status"]
+    return NoteCard(
+        pk=row["id"],
+        kind_label=NoteKind(row["kind"]).label,
+        format=row["format"],
+        when=f"{_card_time(row['started_at'])}–{_card_time(row['ended_at'], with_day=False)}",
+        author_name=f"{row['author_first_name']} {row['author_last_name']}".strip(),
+        is_signed=row["signed_at"] is not None,
+        is_late_entry=row["is_late_entry"],
+        awaits_cosign=row["signed_at"] is not None and row["cosign_required"] and row["cosigned_at"] is None,
+        summary_label=summary_label,
+        summary_text=_shortened(summary_text, CARD_TEXT_CHARS),
+        group_topic=row["group_topic"] or "",
+        attendance_label=AttendanceStatus(status).label if status else "",
+        minutes_attended=row["group_section__minutes_attended"],
+        goal_statement=_shortened(row["goal_statement"], CARD_GOAL_CHARS),
+    )
+
+
+def _add_addenda(cards: list[NoteCard]) -> None:
+    """Each card's addendum count and latest addendum, in one query for the page."""
+    if not cards:
+        return
+    by_pk = {card.pk: card for card in cards}
+    addenda = (
+        NoteAddendum.objects.filter(note_id__in=by_pk)
+        .order_by("note_id", "signed_at", "pk")
+        .values_list("note_id", "signed_at", "author__first_name", "author__last_name")
+    )
+    for note_id, signed_at, first_name, last_name in addenda:
+        card = by_pk[note_id]
+        card.addendum_count += 1
+        card.latest_addendum_when = _card_time(signed_at)
+        card.latest_addendum_by = f"{first_name} {last_name}".strip()
 
 
 def chart_notes_page(
@@ -76,16 +175,21 @@ def chart_notes_page(
     signed notes come by the keyset cursor ``before`` (see iop.keyset). The viewer's drafts open
     the first page, as before paging: they are the notes still to finish.
     """
-    rows = _chart_note_rows().filter(patient=patient)
-    drafts: list[SessionNote] = []
+    rows = SessionNote.objects.valid().filter(patient=patient)
+    draft_rows = []
     if before is None:
-        drafts = list(rows.filter(signed_at__isnull=True, author=user).order_by("-started_at", "-pk")[: page_size + 1])
+        draft_rows = list(
+            _card_values(rows.filter(signed_at__isnull=True, author=user)).order_by("-started_at", "-id")[
+                : page_size + 1
+            ]
+        )
     signed = newest_first_page(
-        rows.filter(signed_at__isnull=False), time_field="started_at", before=before, page_size=page_size
+        _card_values(rows.filter(signed_at__isnull=False)), time_field="started_at", before=before, page_size=page_size
     )
-    _with_card_fields(drafts[:page_size])
-    _with_card_fields(signed.rows)
-    return ChartNotesPage(drafts=drafts[:page_size], more_drafts=len(drafts) > page_size, signed=signed)
+    drafts = [_card(row) for row in draft_rows[:page_size]]
+    signed.rows = [_card(row) for row in signed.rows]
+    _add_addenda([*drafts, *signed.rows])
+    return ChartNotesPage(drafts=drafts, more_drafts=len(draft_rows) > page_size, signed=signed)
 
 
 def note_visible_to(note: SessionNote, user) -> bool:

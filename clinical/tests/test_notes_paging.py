@@ -6,23 +6,31 @@ import re
 
 import pytest
 from django.db import connection
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from accounts.tests.factories import CounselorFactory
 from audit.constants import DataCategory, Outcome
 from audit.models import AccessLog
+from clinical import services
 from clinical.constants import NoteFormat, NoteKind
 from clinical.models import NoteAddendum, SessionNote
-from clinical.selectors.notes import CHART_NOTES_PAGE_SIZE
+from clinical.selectors.notes import CHART_NOTES_PAGE_SIZE, _card_time, _shortened
 from iop.params import keyset_value
 from patients.tests.factories import CareTeamMemberFactory
 from scheduling.constants import SessionKind
 from scheduling.models import Session
 from scheduling.tests.factories import RoomFactory, session_times
 
+from .factories import plan_goal
+from .test_notes import group_setup as group_setup_fixture
+from .test_notes import write_sections
+
 pytestmark = pytest.mark.django_db
+group_setup = group_setup_fixture  # three patients in a group session (clinical/tests/test_notes.py)
 
 NOTE_LINK = re.compile(r'href="/clinical/notes/(\d+)/"')
 OLDER_LINK = re.compile(r'href="\?before=([^"]+)"')
@@ -230,3 +238,37 @@ class TestDraftsAndAccess:
         assert (log.patient_id, log.outcome) == (episode.patient_id, Outcome.REFUSED)
         # Refused before the cursor is read: a bad one from outside the care team is a 404 too.
         assert login(other_counselor).get(url, {"before": "abc"}).status_code == 404
+
+
+class TestCard:
+    """The card prints values worked out in Python: they must read as the template filters used to."""
+
+    def test_a_group_copy_shows_topic_attendance_participation_and_goal(self, login, counselor, group_setup):
+        session, (ana, ben, _cara) = group_setup
+        group_note = services.group_note_start(session=session, author=counselor)
+        long_participation = "Shared a trigger at work and practised urge surfing. " * 10
+        write_sections(group_note, {ana.patient_id: (long_participation, "3 skills."), ben.patient_id: ("c", "d")})
+        services.group_note_sign(group_note=group_note, by=counselor)
+        text = login(counselor).get(reverse("clinical:chart_notes", args=[ana.patient_id])).text
+        assert "Managing cravings and triggers · Present 180 min" in text
+        assert f"Participation:</span> {Truncator(long_participation).chars(200)}</div>" in text
+        goal = plan_goal(ana.treatment_plans.get())
+        assert f"Goal:</span> {html.escape(Truncator(goal.statement).chars(120))}</div>" in text
+
+    @pytest.mark.parametrize(
+        "moment",
+        [
+            dt.datetime(2026, 3, 8, 6, 59, tzinfo=dt.UTC),  # around a clock change in US time zones
+            dt.datetime(2026, 11, 1, 5, 30, tzinfo=dt.UTC),
+            dt.datetime(2026, 1, 5, 23, 30, tzinfo=dt.UTC),  # another day in clinic time than in UTC
+            dt.datetime(2026, 9, 30, 12, 5, tzinfo=dt.UTC),
+        ],
+    )
+    def test_times_read_as_the_date_filter_writes_them(self, moment):
+        written = Template('{{ moment|date:"M j, Y H:i" }}|{{ moment|date:"H:i" }}').render(Context({"moment": moment}))
+        assert f"{_card_time(moment)}|{_card_time(moment, with_day=False)}" == written
+
+    def test_texts_are_shortened_as_truncatechars_does(self):
+        for text in ("", "short", "x" * 200, "y" * 201, "z" * 5000):
+            assert _shortened(text, 200) == Truncator(text).chars(200)
+        assert _shortened(None, 200) == ""
