@@ -187,6 +187,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, tuple[str, ...] | str, tuple[str, ..
         CLINICAL_RECORD_READ,
         ("clinical", ("programdocumentationpolicy",), ALL),
         ("patients", "*", WRITE),
+        ("patients", ("patient",), ("merge",)),  # two charts of one person made one (patients/services/merge.py)
         ("testing", "*", WRITE),
         ("medications", "*", WRITE),
         ("aftercare", "*", WRITE),

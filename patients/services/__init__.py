@@ -35,6 +35,7 @@ from .intake import (
     intake_update_referral,
     require_open_intake,
 )
+from .merge import MergePlan, merge_plan, patient_merge
 from .registry import care_team_set, chart_record_add, patient_create, patient_update
 from .work_list import authorization_tasks
 
@@ -47,6 +48,7 @@ __all__ = [
     "SAME_DAY_AT_LEAST",
     "STEP_STATUS",
     "FollowUp",
+    "MergePlan",
     "admission_cosign_request",
     "alert_acknowledge_for_discharge",
     "alert_resolve",
@@ -73,8 +75,10 @@ __all__ = [
     "intake_update_referral",
     "level_of_care_change",
     "level_of_care_change_check",
+    "merge_plan",
     "patient_admit",
     "patient_create",
+    "patient_merge",
     "patient_update",
     "register_finding_handler",
     "require_open_intake",

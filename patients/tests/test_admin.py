@@ -21,6 +21,7 @@ from patients.models import (
     Consent,
     Contact,
     Diagnosis,
+    DuplicateOverride,
     Episode,
     InstrumentResponse,
     InsurancePolicy,
@@ -28,6 +29,7 @@ from patients.models import (
     LevelOfCareChange,
     Patient,
     PatientAlert,
+    PatientMerge,
     SubstanceUse,
 )
 from patients.tests.factories import (
@@ -67,7 +69,8 @@ FACTORIES = {
     Diagnosis: DiagnosisFactory,
 }
 # Emergency-access grants are made only by their service (read-only in the admin).
-SERVICE_ONLY_MODELS = {BreakGlassAccess}
+# Written only by their services (break-the-glass, registering despite matches, the chart merge): read-only here.
+SERVICE_ONLY_MODELS = {BreakGlassAccess, DuplicateOverride, PatientMerge}
 PATIENT_MODELS = [model for model in admin.site._registry if model._meta.app_label == "patients"]
 MODEL_IDS = [model._meta.model_name for model in FACTORIES]
 
