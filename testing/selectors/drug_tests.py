@@ -1,11 +1,12 @@
 """Reads for drug tests and the program's testing lists, in a fixed number of queries."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from iop.keyset import KeysetPage, newest_first_page
 from patients.instruments import SPECS, Instrument
 from patients.models import Patient
 from patients.selectors import instrument_trend, patients_visible_to
@@ -18,10 +19,12 @@ from ..models import AnalyteResult, DrugTest, DrugTestResultSet
 # The trend table shows the most recent resulted tests, oldest on the left.
 TREND_COLUMNS = 12
 TREND_WEEKS = 26
+# Rows per page of the chart's test table: older tests come a page at a time, so the page costs the same at any length.
+DRUG_TESTS_PAGE_SIZE = 25
 
 
 def drug_tests_of(patient: Patient) -> QuerySet[DrugTest]:
-    """Every test of the chart's timeline with its result sets and analyte rows (four queries)."""
+    """The chart's tests with their result sets and analyte rows (four queries), newest order first."""
     analyte_rows = AnalyteResult.objects.valid().select_related("analyte")
     result_sets = (
         DrugTestResultSet.objects.valid()
@@ -33,6 +36,26 @@ def drug_tests_of(patient: Patient) -> QuerySet[DrugTest]:
         .select_related("panel", "collector", "ordered_by", "random_draw")
         .prefetch_related(Prefetch("result_sets", queryset=result_sets, to_attr="sets"))
         .order_by("-ordered_at", "-id")
+    )
+
+
+def drug_tests_page(
+    patient: Patient, *, before: tuple[datetime, int] | None = None, page_size: int = DRUG_TESTS_PAGE_SIZE
+) -> KeysetPage:
+    """One page of the chart's test table by order time, newest first; older ones by the keyset cursor ``before``."""
+    return newest_first_page(drug_tests_of(patient), time_field="ordered_at", before=before, page_size=page_size)
+
+
+def _resulted(patient: Patient) -> QuerySet[DrugTest]:
+    return patient.drug_tests.valid().filter(status=DrugTestStatus.RESULTED, collected_at__isnull=False)
+
+
+def recent_resulted_tests(patient: Patient, *, count: int = TREND_COLUMNS) -> list[DrugTest]:
+    """The latest resulted tests for the trend table, with their stored findings only (one query)."""
+    return list(
+        _resulted(patient)
+        .only("id", "patient", "status", "ordered_at", "collected_at", "findings", "flag_count")
+        .order_by("-ordered_at", "-id")[:count]
     )
 
 
@@ -71,7 +94,7 @@ def analyte_trend(tests: list[DrugTest]) -> tuple[list[DrugTest], list[TrendRow]
     return resulted, rows
 
 
-def combined_timeline(patient: Patient, tests: list[DrugTest], today: date | None = None) -> dict:
+def combined_timeline(patient: Patient, today: date | None = None) -> dict:
     """PHQ-9/GAD-7 scores, weekly attended hours and drug tests on one time line (Chart.js data)."""
     today = today or timezone.localdate()
     scores = instrument_trend(patient, instruments=(Instrument.PHQ9, Instrument.GAD7))
@@ -81,18 +104,19 @@ def combined_timeline(patient: Patient, tests: list[DrugTest], today: date | Non
     weekly_minutes: dict[date, int] = {}
     for (_, week), attended in attendance_by_week(episode_ids, first_week, last_week).items():
         weekly_minutes[week] = weekly_minutes.get(week, 0) + attended.attended_minutes
+    # Every resulted test is a point, read as plain values: no result sets or analyte rows are loaded for it.
+    resulted = _resulted(patient).order_by("ordered_at", "id").values_list("collected_at", "flag_count", "findings")
     tests_series = [
         {
-            "x": timezone.localdate(test.collected_at).isoformat(),
-            "flags": test.flag_count,
+            "x": timezone.localdate(collected_at).isoformat(),
+            "flags": flags,
             "positives": [
                 finding["analyte_name"]
-                for finding in test.findings
+                for finding in findings
                 if finding["kind"] in (FindingKind.UNEXPECTED_POSITIVE, FindingKind.ALCOHOL_DETECTED)
             ],
         }
-        for test in reversed(tests)
-        if test.status == DrugTestStatus.RESULTED and test.collected_at
+        for collected_at, flags, findings in resulted
     ]
     return {
         "scores": {SPECS[code].title: points for code, points in scores.items()},

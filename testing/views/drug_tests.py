@@ -4,12 +4,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from audit.constants import DataCategory
 from audit.services import access_log_record
 from iop.forms import add_service_errors
+from iop.htmx import render_page_or_partial
+from iop.params import keyset_param
 from patients import selectors
 from patients.selectors import patient_for_view
 
@@ -37,25 +40,32 @@ def _sobriety(patient) -> SobrietyDate | None:
 
 @permission_required("testing.view_drugtest", raise_exception=True)
 def chart_drug_tests(request, pk):
-    """Timeline of every test with its flags, the per-analyte trend and the combined chart."""
+    """The tests a page at a time with their flags; on the first page the per-analyte trend and the combined chart."""
     patient = patient_for_view(request, pk, category=DataCategory.DRUG_TESTS, action="chart drug tests")
-    tests = list(selectors_drug_tests.drug_tests_of(patient))
-    trend_tests, trend_rows = selectors_drug_tests.analyte_trend(tests)
-    sobriety = _sobriety(patient)
-    today = timezone.localdate()
-    timeline = selectors_drug_tests.combined_timeline(patient, tests, today)
-    context = _chart_context(
-        patient,
-        tests=tests,
-        trend_tests=trend_tests,
-        trend_rows=trend_rows,
-        sobriety=sobriety,
-        sober_days=sobriety.days_on(today) if sobriety else None,
-        timeline=timeline,
-        has_timeline=bool(timeline["tests"] or timeline["hours"] or any(timeline["scores"].values())),
-        kinds=FindingKind,
-    )
-    return render(request, "testing/chart.html", context)
+    before = keyset_param(request.GET, "before")
+    tests = selectors_drug_tests.drug_tests_page(patient, before=before)
+    # One reverse() for the page: a test's address differs only in its id at the end.
+    detail_prefix = reverse("testing:drug_test_detail", args=[patient.pk, 0]).removesuffix("0/")
+    for test in tests:
+        test.detail_url = f"{detail_prefix}{test.pk}/"
+    context = _chart_context(patient, tests=tests, kinds=FindingKind)
+    if tests.is_first and not request.htmx:
+        trend_tests, trend_rows = selectors_drug_tests.analyte_trend(
+            selectors_drug_tests.recent_resulted_tests(patient)
+        )
+        sobriety = _sobriety(patient)
+        today = timezone.localdate()
+        timeline = selectors_drug_tests.combined_timeline(patient, today)
+        context.update(
+            trend_tests=trend_tests,
+            trend_rows=trend_rows,
+            sobriety=sobriety,
+            sober_days=sobriety.days_on(today) if sobriety else None,
+            timeline=timeline,
+            has_timeline=bool(timeline["tests"] or timeline["hours"] or any(timeline["scores"].values())),
+        )
+    # "Older tests" loaded in place by htmx gets the next rows and link alone; without htmx, the whole tab.
+    return render_page_or_partial(request, "testing/chart.html", "testing/partials/chart_drug_test_rows.html", context)
 
 
 @permission_required("testing.add_drugtest", raise_exception=True)
