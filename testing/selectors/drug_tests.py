@@ -1,7 +1,7 @@
 """Reads for drug tests and the program's testing lists, in a fixed number of queries."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
@@ -14,7 +14,7 @@ from scheduling.recurrence import week_start
 from scheduling.selectors import attendance_by_week, minutes_to_hours
 
 from ..constants import PENDING_RESULT_STATUSES, DrugTestStatus, FindingKind
-from ..models import AnalyteResult, DrugTest, DrugTestResultSet
+from ..models import DrugTest, DrugTestResultSet
 
 # The trend table shows the most recent resulted tests, oldest on the left.
 TREND_COLUMNS = 12
@@ -23,27 +23,22 @@ TREND_WEEKS = 26
 DRUG_TESTS_PAGE_SIZE = 25
 
 
-def drug_tests_of(patient: Patient) -> QuerySet[DrugTest]:
-    """The chart's tests with their result sets and analyte rows (four queries), newest order first."""
-    analyte_rows = AnalyteResult.objects.valid().select_related("analyte")
-    result_sets = (
-        DrugTestResultSet.objects.valid()
-        .select_related("recorded_by")
-        .prefetch_related(Prefetch("analyte_results", queryset=analyte_rows, to_attr="rows"))
-    )
-    return (
-        patient.drug_tests.valid()
-        .select_related("panel", "collector", "ordered_by", "random_draw")
-        .prefetch_related(Prefetch("result_sets", queryset=result_sets, to_attr="sets"))
-        .order_by("-ordered_at", "-id")
-    )
-
-
 def drug_tests_page(
     patient: Patient, *, before: tuple[datetime, int] | None = None, page_size: int = DRUG_TESTS_PAGE_SIZE
 ) -> KeysetPage:
-    """One page of the chart's test table by order time, newest first; older ones by the keyset cursor ``before``."""
-    return newest_first_page(drug_tests_of(patient), time_field="ordered_at", before=before, page_size=page_size)
+    """One page of the chart's test table by order time, newest first; older ones by the keyset cursor ``before``.
+
+    Two queries: the tests with their panel, and the method of each result set (a badge per set).
+    The analyte rows stay on the test's own page: the table shows the stored findings.
+    """
+    result_sets = DrugTestResultSet.objects.valid().only("id", "drug_test", "method").order_by("resulted_at", "id")
+    tests = (
+        patient.drug_tests.valid()
+        .select_related("panel")
+        .defer("notes", "validity_reasons", "not_collected_reason")
+        .prefetch_related(Prefetch("result_sets", queryset=result_sets, to_attr="sets"))
+    )
+    return newest_first_page(tests, time_field="ordered_at", before=before, page_size=page_size)
 
 
 def _resulted(patient: Patient) -> QuerySet[DrugTest]:
@@ -95,7 +90,7 @@ def analyte_trend(tests: list[DrugTest]) -> tuple[list[DrugTest], list[TrendRow]
 
 
 def combined_timeline(patient: Patient, today: date | None = None) -> dict:
-    """PHQ-9/GAD-7 scores, weekly attended hours and drug tests on one time line (Chart.js data)."""
+    """PHQ-9/GAD-7 scores, and the last TREND_WEEKS weeks' attended hours and drug tests, on one time line."""
     today = today or timezone.localdate()
     scores = instrument_trend(patient, instruments=(Instrument.PHQ9, Instrument.GAD7))
     episode_ids = list(patient.episodes.valid().values_list("id", flat=True))
@@ -104,8 +99,13 @@ def combined_timeline(patient: Patient, today: date | None = None) -> dict:
     weekly_minutes: dict[date, int] = {}
     for (_, week), attended in attendance_by_week(episode_ids, first_week, last_week).items():
         weekly_minutes[week] = weekly_minutes.get(week, 0) + attended.attended_minutes
-    # Every resulted test is a point, read as plain values: no result sets or analyte rows are loaded for it.
-    resulted = _resulted(patient).order_by("ordered_at", "id").values_list("collected_at", "flag_count", "findings")
+    # The tests of the same weeks as the hours, read as plain values: a point each, whatever the history's length.
+    resulted = (
+        _resulted(patient)
+        .filter(collected_at__gte=timezone.make_aware(datetime.combine(first_week, time.min)))
+        .order_by("ordered_at", "id")
+        .values_list("collected_at", "flag_count", "findings")
+    )
     tests_series = [
         {
             "x": timezone.localdate(collected_at).isoformat(),

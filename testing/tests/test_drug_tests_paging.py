@@ -17,7 +17,7 @@ from iop.params import keyset_value
 from patients.tests.factories import CareTeamMemberFactory, EpisodeFactory
 from testing.constants import DrugTestStatus, FindingKind, SpecimenValidity
 from testing.models import DrugTest
-from testing.selectors.drug_tests import DRUG_TESTS_PAGE_SIZE, TREND_COLUMNS
+from testing.selectors.drug_tests import DRUG_TESTS_PAGE_SIZE, TREND_COLUMNS, TREND_WEEKS
 from testing.tests.factories import panel, resulted_test
 
 pytestmark = pytest.mark.django_db
@@ -136,11 +136,13 @@ class TestFixedCost:
 
 
 class TestFirstPage:
-    def test_the_chart_and_the_trend_still_read_every_resulted_test(self, login, counselor, episode, url):
+    def test_the_chart_plots_every_test_of_its_weeks_and_the_trend_its_columns(self, login, counselor, episode, url):
         tests = add_tests(episode, counselor, 60)
+        # Before the chart's weeks: still in the table's older pages, not on the chart.
+        add_tests(episode, counselor, 3, latest=timezone.now() - dt.timedelta(weeks=TREND_WEEKS + 2))
         response = login(counselor).get(url)
         plotted = timeline(response)["tests"]
-        assert len(plotted) == 60  # the chart spans the history, not the page
+        assert len(plotted) == 60  # the chart spans its weeks, not the table's page
         assert plotted[0]["x"] == timezone.localdate(tests[-1].collected_at).isoformat()
         assert sum(point["flags"] for point in plotted) == 20
         assert [point["positives"] for point in plotted if point["flags"]] == [["Cocaine"]] * 20

@@ -62,6 +62,7 @@ def chart_drug_tests(request, pk):
             sobriety=sobriety,
             sober_days=sobriety.days_on(today) if sobriety else None,
             timeline=timeline,
+            trend_weeks=selectors_drug_tests.TREND_WEEKS,
             has_timeline=bool(timeline["tests"] or timeline["hours"] or any(timeline["scores"].values())),
         )
     # "Older tests" loaded in place by htmx gets the next rows and link alone; without htmx, the whole tab.
