@@ -234,6 +234,8 @@ def pages(facts: dict) -> list[dict]:
         get("patient chart", f"/patients/{facts['patient_id']}/"),
         get("heavy patient chart", f"/patients/{facts['heavy_patient_id']}/"),
         get("heavy patient drug tests", f"/patients/{facts['heavy_patient_id']}/drug-tests/"),
+        get("heavy patient notes", f"/clinical/patients/{facts['heavy_patient_id']}/notes/"),
+        get("heavy patient older notes", facts["older_notes_path"]),
         get("clinician week feed", f"/schedule/calendar/clinician/{facts['clinician_id']}/events/?{week}"),
         get("program week feed", f"/schedule/calendar/program/{facts['program_id']}/events/?{week}"),
         get("group roster", f"/schedule/sessions/{facts['session_id']}/roster/"),
@@ -265,6 +267,18 @@ def deep_page_path(port: int, cookie: str, depth: int) -> str:
     return path
 
 
+def older_notes_path(port: int, cookie: str, patient_id: int, depth: int) -> str:
+    """Follow the Notes tab's own "Older notes" links ``depth`` pages deep (keyset cursors are opaque)."""
+    path = f"/clinical/patients/{patient_id}/notes/"
+    for _ in range(depth):
+        _, status, _, payload = request(port, "GET", path, cookie)
+        found = re.search(r'href="(\?before=[^"]*)"', payload.decode())
+        if status != 200 or not found:
+            break
+        path = path.split("?")[0] + found.group(1).replace("&amp;", "&")
+    return path
+
+
 def bench_size(size: str, requests: int) -> dict:
     database = f"iop_bench_{size.lower()}"
     ensure_database(database)
@@ -293,6 +307,7 @@ def bench_size(size: str, requests: int) -> dict:
         else:
             raise SystemExit("gunicorn did not start")
         facts["deep_page_path"] = deep_page_path(port, facts["cookies"]["clinician"], depth=40)
+        facts["older_notes_path"] = older_notes_path(port, facts["cookies"]["clinician"], facts["heavy_patient_id"], 4)
         results = []
         for page in pages(facts):
             _, status, headers, payload = request(port, page["method"], page["path"], page["cookie"], page["body"](0))
