@@ -225,6 +225,8 @@ class PatientAdmin(ChartAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is not None and obj.is_entered_in_error:
             fieldsets = (*fieldsets, ("Entered in error", {"fields": ENTERED_IN_ERROR_FIELDS}))
+        if obj is not None and obj.merged_into_id:
+            fieldsets = (*fieldsets, ("Merged", {"fields": ("merged_into",)}))
         return fieldsets
 
     def save_model(self, request, obj, form, change):

@@ -268,6 +268,9 @@ class TestAdminPage:
         assert response.url == reverse("admin:patients_patient_change", args=[survivor.pk])
         duplicate.refresh_from_db()
         assert duplicate.merged_into == survivor
+        merged_page = client.get(reverse("admin:patients_patient_change", args=[duplicate.pk]))
+        assert "Merged" in merged_page.text and str(survivor) in merged_page.text
+        assert self.url(duplicate) not in merged_page.text  # a merged chart offers no second merge
 
     def test_the_summary_costs_a_fixed_number_of_queries(
         self, login, admin, survivor, duplicate, django_assert_max_num_queries

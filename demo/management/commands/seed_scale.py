@@ -35,7 +35,7 @@ from accounts.constants import Role
 from accounts.models import User
 from patients.constants import AsamEdition, EpisodeStatus, LevelOfCare, PatientStatus, SexAtBirth
 from patients.models import Episode, LevelOfCareChange, Patient
-from patients.models.registry import luhn_check_digit
+from patients.models.registry import luhn_check_digit, name_key
 from patients.text import fold
 from programs.models import Program
 from scheduling.constants import AttendanceStatus, SessionKind, SessionStatus
@@ -520,6 +520,8 @@ class Command(BaseCommand):
             "primary_clinician_id": None,
             "search_name": fold(f"{last} {first} "),
             "phone_digits": "617555" + f"{patient_id % 10000:04d}",
+            "first_name_key": name_key(first),
+            "last_name_key": name_key(last),
         }
 
     def episode_row(self, episode_id, patient_id, program_id, clinician_id, admitted, discharged) -> tuple:
