@@ -1,8 +1,11 @@
 """Add medications, drug tests, sobriety dates and clinical policies to an already-seeded demo clinic.
 
-Run after ``seed_demo``. Everything goes through the real services, so interpretations,
-flags and history are what the clinic would see. Positives cluster early in an episode
-and fade, as they do in treatment.
+Run after ``seed_demo``. Medications go through their service and every test is interpreted by
+``drug_test_interpret``, so findings, flags and follow-up tasks are what the clinic would see; the
+past weeks' results themselves are written in bulk (see ``write_tests``). Each patient's medications and results
+follow their story (demo/stories.py): the medications treat the diagnoses, the cup shows
+what the patient uses (more often early in the episode, fading as treatment takes hold) and
+what they are prescribed (buprenorphine on buprenorphine), never anything else.
 """
 
 import datetime as dt
@@ -14,29 +17,21 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from accounts.constants import Role
-from medications.constants import MedicationSource
+from demo.stories import SUBSTANCE_ANALYTES, Story, story_of
+from medications.constants import MEDICATION_CATALOGUE, MedicationSource
 from medications.services import medications as medication_services
-from patients.constants import EpisodeStatus, Substance
+from patients.constants import CareTeamRole, EpisodeStatus, Substance, UseFrequency
 from patients.models import Episode
 from programs.models import Program
-from testing.constants import AnalyteOutcome, ResultMethod, TestReason
-from testing.models import DrugTest, Panel, ProgramClinicalPolicy
+from testing.constants import AnalyteOutcome, DrugTestStatus, ResultMethod, Specimen, TestReason
+from testing.models import AnalyteResult, DrugTest, DrugTestResultSet, Panel, ProgramClinicalPolicy
 from testing.services import drug_tests as drug_testing
 from testing.services.random_draws import random_draws_run
-from testing.validity import SpecimenChecks
+from testing.validity import SpecimenChecks, specimen_validity
 
-# What a relapse on the primary substance shows on a urine cup.
-SUBSTANCE_ANALYTES = {
-    Substance.OPIOIDS: ("opiates",),
-    Substance.FENTANYL: ("fentanyl",),
-    Substance.STIMULANTS: ("methamphetamine", "amphetamines"),
-    Substance.COCAINE: ("cocaine",),
-    Substance.CANNABIS: ("thc",),
-    Substance.BENZODIAZEPINES: ("benzodiazepines",),
-}
-OPIOID_SUBSTANCES = {Substance.OPIOIDS, Substance.FENTANYL}
 WEEKS_OF_TESTS = 8
 
 # A cup whose creatinine and specific gravity read dilute (HHS criteria), now and then.
@@ -58,6 +53,11 @@ class Command(BaseCommand):
         self.today = timezone.localdate()
         self.cup = Panel.objects.get(name="Urine 12-panel cup")
         self.breath = Panel.objects.get(name="Breath alcohol")
+        self.cutoffs = {
+            panel.pk: [(row.analyte, row.effective_cutoff) for row in panel.panel_analytes.select_related("analyte")]
+            for panel in (self.cup, self.breath)
+        }
+        self.queued: list[tuple[DrugTest, list]] = []
         users = get_user_model().objects.filter(is_active=True)
         self.prescriber = users.filter(groups__name=Role.PRESCRIBER).order_by("username").first()
         self.collector = users.filter(groups__name=Role.COUNSELOR).order_by("username").first()
@@ -68,15 +68,23 @@ class Command(BaseCommand):
             self.seed_policies()
             episodes = (
                 Episode.objects.valid()
-                .filter(status=EpisodeStatus.ACTIVE)
-                .select_related("patient")
-                .prefetch_related("patient__substance_use")
-                .order_by("pk")
+                .filter(status__in=[EpisodeStatus.ACTIVE, EpisodeStatus.DISCHARGED])
+                .select_related("patient", "primary_clinician")
+                .prefetch_related("patient__diagnoses", "patient__care_team__user")
+                .order_by("admitted_on", "pk")
             )
-            count = 0
+            count, medicated = 0, set()
             for index, episode in enumerate(episodes):
-                self.seed_patient(episode, index)
-                count += 1
+                story, _ = story_of(episode.patient, [d.code for d in episode.patient.diagnoses.all()])
+                if story is None:
+                    continue  # a chart the demo did not write (a developer's own patient)
+                if episode.patient_id not in medicated:
+                    # A readmitted patient's medications were started at the first admission.
+                    self.seed_medications(episode, story)
+                    medicated.add(episode.patient_id)
+                if episode.status == EpisodeStatus.ACTIVE:
+                    self.seed_tests(episode, story, index)
+                    count += 1
             draws = random_draws_run(on=self.today)
         call_command("seed_outcomes_demo", seed=seed, stdout=self.stdout)
         drawn = sum(len(draw.drawn) for draw in draws)
@@ -104,97 +112,147 @@ class Command(BaseCommand):
     def at(self, day: dt.date, hour: int = 17) -> dt.datetime:
         return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, self.rng.randrange(60))))
 
-    def primary_substance(self, episode) -> str:
-        uses = sorted(episode.patient.substance_use.all(), key=lambda use: not use.is_primary)
-        return uses[0].substance if uses else Substance.ALCOHOL
+    def prescriber_of(self, episode):
+        """The prescriber on the patient's care team (the demo's first prescriber when none is)."""
+        for member in episode.patient.care_team.all():
+            if member.role == CareTeamRole.PRESCRIBER:
+                return member.user
+        return self.prescriber
 
-    def seed_patient(self, episode, index: int) -> None:
-        patient = episode.patient
-        substance = self.primary_substance(episode)
-        start = max(episode.admitted_on, self.today - dt.timedelta(weeks=WEEKS_OF_TESTS))
-        expected = set()
-        if substance in OPIOID_SUBSTANCES:
-            if index % 3 == 2:
-                medication_services.medication_add(
-                    patient=patient, recorded_by=self.prescriber, catalogue_code="methadone", dose="80 mg",
-                    frequency="daily, dosed at the OTP", source=MedicationSource.OTP,
-                    outside_prescriber="Harbor Street Opioid Treatment Program", start_date=episode.admitted_on,
-                )  # fmt: skip
-                expected.add("methadone")
+    def seed_medications(self, episode, story: Story) -> None:
+        prescriber = self.prescriber_of(episode)
+        for med in story.medications:
+            fields = {"catalogue_code": med.catalogue_code, "dose": med.dose, "frequency": med.frequency}
+            if med.source == MedicationSource.OURS:
+                fields.update(source=MedicationSource.OURS, prescriber=prescriber, start_date=episode.admitted_on)
             else:
-                medication_services.medication_add(
-                    patient=patient, recorded_by=self.prescriber, catalogue_code="buprenorphine_naloxone",
-                    dose="16 mg", frequency="once daily", source=MedicationSource.OURS, prescriber=self.prescriber,
-                    start_date=episode.admitted_on,
-                )  # fmt: skip
-                expected.add("buprenorphine")
-        elif substance == Substance.ALCOHOL:
-            code = "naltrexone_oral" if index % 2 else "acamprosate"
-            dose = "50 mg" if code == "naltrexone_oral" else "666 mg"
-            medication_services.medication_add(
-                patient=patient, recorded_by=self.prescriber, catalogue_code=code, dose=dose,
-                frequency="once daily" if code == "naltrexone_oral" else "three times daily",
-                source=MedicationSource.OURS, prescriber=self.prescriber, start_date=episode.admitted_on,
-            )  # fmt: skip
-        if index % 3 == 0:
-            medication_services.medication_add(
-                patient=patient, recorded_by=self.prescriber, catalogue_code="sertraline", dose="50 mg",
-                frequency="once daily", source=MedicationSource.OUTSIDE, outside_prescriber="Dr. Amara Osei, PCP",
-                start_date=episode.admitted_on - dt.timedelta(days=200),
-            )  # fmt: skip
-        last_use = episode.admitted_on - dt.timedelta(days=self.rng.randint(2, 10))
-        # One patient in seven stops taking (or diverts) the MOUD for a while: the absence flag.
-        skips_medication = index % 7 == 3
+                # Prescribed elsewhere before the admission (the PCP's antidepressant, the OTP's methadone).
+                fields.update(
+                    source=med.source,
+                    outside_prescriber=med.outside_prescriber,
+                    start_date=episode.admitted_on - dt.timedelta(days=self.rng.randint(60, 300)),
+                )
+            medication_services.medication_add(patient=episode.patient, recorded_by=prescriber, **fields)
+
+    def seed_tests(self, episode, story: Story, index: int) -> None:
+        """Weekly cups (and breath tests when alcohol is in the story) from admission, up to eight weeks back."""
+        patient, collector, rng = episode.patient, episode.primary_clinician, self.rng
+        start = max(episode.admitted_on, self.today - dt.timedelta(weeks=WEEKS_OF_TESTS))
+        expected = {
+            code for med in story.medications for code in MEDICATION_CATALOGUE[med.catalogue_code].expected_analytes
+        }
+        # Daily cannabis stays in urine for weeks after the last joint, so THC clears late.
+        thc_clears_after = rng.uniform(2.5, 4.5)
+        # In about half the stories that allow it, the MOUD lapses for a while: the absence flag.
+        lapses = story.moud_may_lapse and rng.random() < 0.5
+        last_use = episode.admitted_on - dt.timedelta(days=rng.randint(2, 10))
         day = start
         while day < self.today:
             weeks_in = (day - episode.admitted_on).days / 7
-            relapse_chance = 0.6 if weeks_in < 2 else 0.25 if weeks_in < 4 else 0.07
-            used = self.rng.random() < relapse_chance
-            if used:
-                last_use = day - dt.timedelta(days=1)
-            if substance == Substance.ALCOHOL:
-                self.result(patient, self.breath, day, positives={"breath_alcohol"} if used else set(), bac=used)
-            positives = set(SUBSTANCE_ANALYTES.get(substance, ())) if used else set()
-            if not (skips_medication and 3 <= weeks_in < 5):
+            fading = 1.0 if weeks_in < 2 else 0.45 if weeks_in < 4 else 0.12
+            positives = set()
+            for use in story.uses:
+                used = rng.random() < use.early_use * fading
+                lingering = (
+                    use.substance == Substance.CANNABIS
+                    and use.frequency == UseFrequency.DAILY
+                    and weeks_in < thc_clears_after
+                )
+                if used or lingering:
+                    positives |= set(SUBSTANCE_ANALYTES[use.substance])
+                if used:
+                    last_use = day - dt.timedelta(days=1)
+            if not (lapses and 3 <= weeks_in < 5):
                 positives |= expected
-            self.result(patient, self.cup, day, positives=positives)
-            day += dt.timedelta(days=self.rng.choice((6, 7, 8)))
+            if Substance.ALCOHOL in story.substances:
+                drank = "breath_alcohol" in positives
+                self.result(patient, episode, self.breath, day, positives=positives, bac=drank, collector=collector)
+            self.result(patient, episode, self.cup, day, positives=positives, collector=collector)
+            day += dt.timedelta(days=rng.choice((6, 7, 8)))
+        self.write_tests()
         drug_testing.sobriety_date_set(
             patient=patient,
             sober_since=last_use + dt.timedelta(days=1),
             reason="Day after last use (reported or confirmed by test)",
-            by=self.collector,
+            by=collector,
         )
         if index % 5 == 1:
             # Collected yesterday, still waiting for the lab: shows on "Pending results".
             pending = drug_testing.drug_test_order(
-                patient=patient, panel=self.cup, reason=TestReason.FOR_CAUSE, ordered_by=self.collector,
+                patient=patient, panel=self.cup, reason=TestReason.FOR_CAUSE, ordered_by=collector,
                 ordered_at=self.at(self.today - dt.timedelta(days=1), 16), method="lab", observed=True,
             )  # fmt: skip
             drug_testing.drug_test_collect(
-                drug_test=pending, collector=self.collector, collected_at=pending.ordered_at + dt.timedelta(minutes=20),
+                drug_test=pending, collector=collector, collected_at=pending.ordered_at + dt.timedelta(minutes=20),
                 temperature_in_range=True,
             )  # fmt: skip
-            drug_testing.drug_test_send(drug_test=pending, lab_name="Regional Toxicology Lab", by=self.collector)
+            drug_testing.drug_test_send(drug_test=pending, lab_name="Regional Toxicology Lab", by=collector)
 
-    def result(self, patient, panel, day, *, positives: set, bac: bool = False) -> None:
+    def result(self, patient, episode, panel, day, *, positives: set, collector, bac: bool = False) -> None:
+        """Queue one scheduled test, collected ten minutes after the order and resulted ten minutes later."""
         ordered_at = self.at(day)
-        test = drug_testing.drug_test_order(
-            patient=patient, panel=panel, reason=TestReason.SCHEDULED, ordered_by=self.collector,
-            ordered_at=ordered_at, observed=self.rng.random() < 0.5,
-        )  # fmt: skip
-        urine = panel.specimen == "urine"
-        drug_testing.drug_test_collect(
-            drug_test=test, collector=self.collector, collected_at=ordered_at + dt.timedelta(minutes=10),
+        urine = panel.specimen == Specimen.URINE
+        checks = DILUTE_CUP if urine and self.rng.random() < 0.04 else SpecimenChecks()
+        validity = specimen_validity(checks, panel.specimen)
+        test = DrugTest(
+            patient=patient,
+            episode=episode,
+            panel=panel,
+            reason=TestReason.SCHEDULED,
+            specimen=panel.specimen,
+            method=panel.method,
+            observed=self.rng.random() < 0.5,
+            status=DrugTestStatus.RESULTED,
+            ordered_by=collector,
+            ordered_at=ordered_at,
+            collector=collector,
+            collected_at=ordered_at + dt.timedelta(minutes=10),
             temperature_in_range=True if urine else None,
-            checks=DILUTE_CUP if urine and self.rng.random() < 0.04 else None,
-        )  # fmt: skip
-        results = {}
-        for analyte in panel.analytes.all():
+            creatinine_mg_dl=checks.creatinine_mg_dl if urine else None,
+            specific_gravity=checks.specific_gravity if urine else None,
+            validity=validity.validity,
+            validity_reasons="; ".join(validity.reasons)[:300],
+            resulted_at=ordered_at + dt.timedelta(minutes=20),
+        )
+        readings = []
+        for analyte, cutoff in self.cutoffs[panel.pk]:
             positive = analyte.code in positives
             level = Decimal(f"0.0{self.rng.randint(2, 9)}") if analyte.code == "breath_alcohol" and bac else None
-            results[analyte] = (AnalyteOutcome.POSITIVE if positive else AnalyteOutcome.NEGATIVE, level)
-        drug_testing.drug_test_result(
-            drug_test=test, method=ResultMethod.PRESUMPTIVE, results=results, recorded_by=self.collector,
-            resulted_at=ordered_at + dt.timedelta(minutes=20),
-        )  # fmt: skip
+            readings.append((analyte, AnalyteOutcome.POSITIVE if positive else AnalyteOutcome.NEGATIVE, level, cutoff))
+        self.queued.append((test, readings))
+
+    def write_tests(self) -> None:
+        """Write the queued tests in bulk, then read each against the medications through the service.
+
+        Recording a result through ``drug_test_result`` costs about half a second a test (every
+        analyte row is validated with queries), which made the demo slow to seed; the rows written
+        here are the ones it writes, and ``drug_test_interpret`` then writes the findings and
+        follow-up tasks exactly as it does after a result is entered.
+        """
+        if not self.queued:
+            return
+        tests = bulk_create_with_history([test for test, _ in self.queued], DrugTest)
+        result_sets = bulk_create_with_history(
+            [
+                DrugTestResultSet(
+                    drug_test=test,
+                    method=ResultMethod.PRESUMPTIVE,
+                    resulted_at=test.resulted_at,
+                    recorded_by=test.collector,
+                )
+                for test in tests
+            ],
+            DrugTestResultSet,
+        )
+        bulk_create_with_history(
+            [
+                AnalyteResult(result_set=result_set, analyte=analyte, outcome=outcome, level=level, cutoff=cutoff)
+                for result_set, (_, readings) in zip(result_sets, self.queued, strict=True)
+                for analyte, outcome, level, cutoff in readings
+            ],
+            AnalyteResult,
+            batch_size=1000,
+        )
+        for test in sorted(tests, key=lambda test: test.collected_at):
+            drug_testing.drug_test_interpret(drug_test=test, by=test.collector)
+        self.queued = []

@@ -26,11 +26,17 @@ from django.utils import timezone
 from faker import Faker
 from simple_history.utils import bulk_create_with_history
 
+from accounts.constants import Role
+from aftercare.constants import NO_FOLLOW_UP_TYPES, DischargeType
+from aftercare.models import AlumniCheckIn, Discharge
+from aftercare.services.aftercare_plans import aftercare_plan_save
 from demo.management.commands.demo_logins import ADULT, DEMO_PASSWORD, DEMO_STAFF, MATRIX, TEEN
+from demo.stories import Story, life_of, stories_for
 from patients import services
 from patients.constants import (
     AlertKind,
     AuthorizationUnit,
+    CareTeamRole,
     ConsentKind,
     ConsentMethod,
     ContactChannel,
@@ -40,20 +46,20 @@ from patients.constants import (
     PatientStatus,
     ReferralSource,
     Relationship,
-    Route,
     SexAtBirth,
     Substance,
-    UseFrequency,
 )
 from patients.instruments import DAST10_REVERSED, SPECS, Instrument, score
 from patients.models import (
     Authorization,
+    CareTeamMember,
     Consent,
     Contact,
     Diagnosis,
     Episode,
     InstrumentResponse,
     InsurancePolicy,
+    Intake,
     Patient,
     PatientAlert,
     SubstanceUse,
@@ -221,48 +227,9 @@ PAYERS = (
     ("Pioneer Valley Health", "Pioneer Select", "PVH"),
 )
 
-# substance → (routes, ICD-10-CM code for moderate/severe use disorder, description)
-SUBSTANCES = {
-    Substance.ALCOHOL: ((Route.ORAL,), "F10.20", "Alcohol dependence, uncomplicated"),
-    Substance.OPIOIDS: ((Route.ORAL, Route.INTRANASAL, Route.INJECTED), "F11.20", "Opioid dependence, uncomplicated"),
-    Substance.FENTANYL: (
-        (Route.SMOKED, Route.INTRANASAL, Route.INJECTED),
-        "F11.20",
-        "Opioid dependence, uncomplicated",
-    ),
-    Substance.STIMULANTS: ((Route.SMOKED, Route.INJECTED), "F15.20", "Other stimulant dependence, uncomplicated"),
-    Substance.COCAINE: ((Route.INTRANASAL, Route.SMOKED), "F14.20", "Cocaine dependence, uncomplicated"),
-    Substance.CANNABIS: ((Route.SMOKED, Route.VAPED), "F12.20", "Cannabis dependence, uncomplicated"),
-    Substance.BENZODIAZEPINES: (
-        (Route.ORAL,),
-        "F13.20",
-        "Sedative, hypnotic or anxiolytic dependence, uncomplicated",
-    ),
-    Substance.NICOTINE: ((Route.VAPED, Route.SMOKED), "F17.290", "Nicotine dependence, other tobacco product"),
-}
-PRIMARY_SUBSTANCES = {
-    ADULT: (Substance.ALCOHOL,) * 4
-    + (Substance.OPIOIDS, Substance.FENTANYL, Substance.FENTANYL)
-    + (Substance.BENZODIAZEPINES, Substance.CANNABIS),
-    TEEN: (Substance.CANNABIS,) * 4 + (Substance.ALCOHOL, Substance.BENZODIAZEPINES),
-    MATRIX: (Substance.STIMULANTS, Substance.STIMULANTS, Substance.COCAINE),
-}
-SECONDARY_SUBSTANCES = (Substance.ALCOHOL, Substance.CANNABIS, Substance.NICOTINE, Substance.COCAINE)
-CO_OCCURRING = (
-    ("F32.1", "Major depressive disorder, single episode, moderate"),
-    ("F33.1", "Major depressive disorder, recurrent, moderate"),
-    ("F41.1", "Generalized anxiety disorder"),
-    ("F43.10", "Post-traumatic stress disorder, unspecified"),
-)
-REFERRAL_REASONS = {
-    Substance.ALCOHOL: "Daily drinking with morning shakes; wants to cut down and keep their job.",
-    Substance.OPIOIDS: "Misusing prescribed oxycodone after back surgery; family concerned.",
-    Substance.FENTANYL: "Recent non-fatal overdose; started buprenorphine, needs structured treatment.",
-    Substance.STIMULANTS: "Methamphetamine use most days; losing weight and sleep.",
-    Substance.COCAINE: "Weekend cocaine binges escalating to weekdays; missed work.",
-    Substance.CANNABIS: "Daily cannabis vaping; grades dropping, conflict at home.",
-    Substance.BENZODIAZEPINES: "Taking alprazolam beyond prescription; prescriber tapering.",
-}
+# What each stage's screening looks like: depression and anxiety scores follow the story's diagnoses.
+DEPRESSION_CODES = ("F32", "F33")
+ANXIETY_CODES = ("F41", "F43")
 ASAM_NOTES = {
     "d1_notes": "No current withdrawal signs; last use several days ago.",
     "d2_notes": "No acute medical issues; primary care follows blood pressure.",
@@ -286,7 +253,7 @@ class Person:
     sex: str
     program: str
     birth: dt.date
-    primary_substance: str
+    story: Story
     preferred: str = ""
     pronouns: str = ""
     gender_identity: str = ""
@@ -438,7 +405,7 @@ class Command(BaseCommand):
                 sex=sex,
                 program=program,
                 birth=birth,
-                primary_substance=rng.choice(PRIMARY_SUBSTANCES[program]),
+                story=self.draw_story(program),
             )
             person.preferred = NICKNAMES.get(first, "")
             if rng.random() < 0.06:
@@ -451,6 +418,10 @@ class Command(BaseCommand):
                 person.language = "Vietnamese"
             people.append(person)
         return people
+
+    def draw_story(self, program: str) -> Story:
+        stories = stories_for(program)
+        return self.rng.choices(stories, weights=[story.weight for story in stories])[0]
 
     def draw_name(self, sex: str, taken: set) -> tuple[str, str]:
         weights = [pool[0] for pool in NAME_POOLS]
@@ -476,6 +447,7 @@ class Command(BaseCommand):
         for person in people:
             self.seed_person(person)
         self.flush()
+        self.date_intakes()
 
     def seed_person(self, person: Person) -> None:
         rng = self.rng
@@ -485,7 +457,7 @@ class Command(BaseCommand):
             self.start_intake(patient, person, intake_user, referral_days_ago=rng.randint(0, 6))
         elif person.stage == PatientStatus.SCREENING:
             intake = self.start_intake(patient, person, intake_user, referral_days_ago=rng.randint(2, 10))
-            self.screen(patient, person, intake, intake_user, self.today - dt.timedelta(days=rng.randint(0, 1)))
+            self.screen(patient, person, intake, intake_user, self.today - dt.timedelta(days=rng.randint(1, 2)))
         elif person.stage == PatientStatus.ASSESSMENT:
             intake = self.start_intake(patient, person, intake_user, referral_days_ago=rng.randint(5, 14))
             self.screen(
@@ -557,21 +529,26 @@ class Command(BaseCommand):
             referral_source=source,
             referred_by=REFERRERS[source],
             referral_date=referral_date or self.today - dt.timedelta(days=referral_days_ago),
-            referral_reason=REFERRAL_REASONS.get(person.primary_substance, "Substance use affecting work and family."),
+            referral_reason=person.story.referral_reason,
         )
 
     def at(self, day: dt.date, hour: int = 16) -> dt.datetime:
+        # Callers pass days before today, so no record is dated later than the seeding.
         minute = self.rng.choice((0, 15, 30, 45))
         return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
     def screen(self, patient, person: Person, intake, by, day: dt.date, *, last_step=True) -> tuple[int, int]:
         """Baseline PHQ-9, GAD-7, AUDIT-C and DAST-10 at intake; returns the PHQ-9 and GAD-7 totals."""
         rng = self.rng
-        phq = rng.randint(5, 22)
-        gad = rng.randint(4, 18)
-        drinks = person.primary_substance == Substance.ALCOHOL
-        audit_c = rng.randint(6, 12) if drinks else rng.randint(0, 5)
-        dast = rng.randint(0, 2) if drinks else rng.randint(4, 9)
+        codes = [code for code, _ in person.story.diagnoses]
+        depressed = any(code.startswith(DEPRESSION_CODES) for code in codes)
+        anxious = any(code.startswith(ANXIETY_CODES) for code in codes)
+        phq = rng.randint(11, 20) if depressed else rng.randint(3, 9)
+        gad = rng.randint(10, 17) if anxious else rng.randint(2, 8)
+        drinks = Substance.ALCOHOL in person.story.substances
+        other_drugs = person.story.substances - {Substance.ALCOHOL, Substance.NICOTINE}
+        audit_c = rng.randint(6, 12) if drinks else rng.randint(0, 2)
+        dast = rng.randint(4, 9) if other_drugs else rng.randint(0, 1)
         for instrument, answers in (
             (Instrument.PHQ9, answers_for_total(Instrument.PHQ9, phq, rng, fixed={8: 0})),
             (Instrument.GAD7, answers_for_total(Instrument.GAD7, gad, rng)),
@@ -671,6 +648,7 @@ class Command(BaseCommand):
                 recorded_by=primary,
                 effective_on=max(admitted_on, self.today - dt.timedelta(days=5)),
             )
+        self.care_team_roles(patient, team)
         if discharged_on is not None:
             episode.status = EpisodeStatus.DISCHARGED
             episode.discharged_on = discharged_on
@@ -678,7 +656,134 @@ class Command(BaseCommand):
             episode.save()
             patient.status = PatientStatus.DISCHARGED
             patient.save(update_fields=["status", "updated_at"])
+            self.discharge(episode, person, primary, readmitted=person.stage == PatientStatus.ADMITTED)
         return episode
+
+    def care_team_roles(self, patient, team) -> None:
+        """Label each member by their role: patient_admit adds everyone but the primary as "Counselor"."""
+        roles = (
+            (Role.PRESCRIBER, CareTeamRole.PRESCRIBER),
+            (Role.SUPERVISOR, CareTeamRole.SUPERVISOR),
+            (Role.COUNSELOR, CareTeamRole.COUNSELOR),
+        )
+        for member in CareTeamMember.objects.filter(patient=patient, user__in=team).exclude(role=CareTeamRole.PRIMARY):
+            groups = {group.name for group in member.user.groups.all()}
+            role = next((label for group, label in roles if group in groups), member.role)
+            if member.role != role:
+                member.role = role
+                member.save(update_fields=["role", "updated_at"])
+
+    def discharge(self, episode, person: Person, clinician, *, readmitted: bool) -> Discharge:
+        """The discharge, aftercare plan and alumni check-ins of an episode the demo closes in the past.
+
+        ``episode_discharge`` would refuse these: it counts attended days from the schedule, and the
+        demo schedules only the current weeks. So the rows are written as that service writes them,
+        with the aftercare plan through its service and check-ins recorded on their due dates.
+        """
+        rng, story = self.rng, person.story
+        life = life_of(episode.patient, teen=person.program == TEEN)
+        stayed = (episode.discharged_on - episode.admitted_on).days
+        if readmitted:
+            kind = DischargeType.AGAINST_ADVICE
+        else:
+            kind = rng.choice(
+                [DischargeType.COMPLETED] * 4
+                + [DischargeType.STEP_DOWN] * 2
+                + [DischargeType.AGAINST_ADVICE, DischargeType.TRANSFERRED]
+            )
+        reasons = {
+            DischargeType.COMPLETED: f"Completed the {self.programs[person.program].name} plan: goals met, "
+            f"negative screens for the last four weeks.",
+            DischargeType.STEP_DOWN: "Goals of the IOP phase met; continues with weekly outpatient counselling.",
+            DischargeType.AGAINST_ADVICE: "Stopped attending after a return to use; declined a higher level of care "
+            "when reached by phone.",
+            DischargeType.TRANSFERRED: "Moved out of the area; care transferred to a program near the new home.",
+        }
+        referred = {
+            DischargeType.STEP_DOWN: "Harbor Street Counseling (outpatient, level 1.0)",
+            DischargeType.TRANSFERRED: "Pioneer Valley Recovery Services IOP",
+        }
+        medications = ", ".join(f"{med.catalogue_code.replace('_', '-')} {med.dose}" for med in story.medications)
+        course = {
+            DischargeType.AGAINST_ADVICE: "Engaged for the first weeks, then attendance fell after a return to use; "
+            "outreach calls were made and a referral back to intake was offered.",
+        }.get(
+            kind,
+            "Attended groups and individual sessions steadily; early positive screens gave way to negative ones "
+            "by the second month.",
+        )
+        discharge = Discharge(
+            episode=episode,
+            patient=episode.patient,
+            discharged_on=episode.discharged_on,
+            discharge_type=kind,
+            reason=reasons[kind],
+            next_level_of_care=LevelOfCare.OP if kind == DischargeType.STEP_DOWN else "",
+            referred_to=referred.get(kind, ""),
+            summary=(
+                f"Admitted {episode.admitted_on:%b %d, %Y} for {story.diagnoses[0][1].lower()}; discharged after "
+                f"{stayed} days ({DischargeType(kind).label.lower()}). {course} "
+                + (f"Medications at discharge: {medications}. " if medications else "")
+                + f"Main trigger identified: {life.trigger}."
+            ),
+            recorded_by=clinician,
+            signed_at=self.at(episode.discharged_on, 17),
+            signed_by=clinician,
+        )
+        discharge.full_clean()
+        discharge.save()
+        aftercare_plan_save(
+            discharge=discharge,
+            by=clinician,
+            outpatient_provider=referred.get(kind, "Harbor Street Counseling, 40 Harbor St, (617) 555-0142"),
+            first_appointment=f"{episode.discharged_on + dt.timedelta(days=6):%A %B %d}, 10:00",
+            medication_plan=(
+                f"Continue {medications}; refills through the outpatient prescriber." if medications else "None."
+            ),
+            prescriber="Harbor Street Family Practice" if story.medications else "",
+            support_groups="SMART Recovery, Tuesdays 7 p.m. at the community centre; a home group on Saturdays.",
+            family_support=f"Weekly check-in with {life.person.removeprefix('their ')}.",
+            relapse_warning_signs=f"Skipping meetings; {life.trigger}; telling myself “just once”.",
+            coping_strategies=f"Call {life.person.removeprefix('their ')} first; {life.activity}; go to a meeting.",
+            emergency_plan="Call the clinic during the day; 988 at any hour; 911 for an overdose.",
+            emergency_contacts=episode.patient.emergency_contact_name,
+        )
+        if kind not in NO_FOLLOW_UP_TYPES:
+            self.checkins(discharge, clinician, completed=kind in (DischargeType.COMPLETED, DischargeType.STEP_DOWN))
+        return discharge
+
+    def checkins(self, discharge: Discharge, by, *, completed: bool) -> None:
+        """Check-ins at every stage: made (reached or not), the latest due one still open, and those to come."""
+        rng = self.rng
+        due = sorted(set(settings.ALUMNI_CHECKIN_DAYS))
+        rows = []
+        past = [days for days in due if discharge.discharged_on + dt.timedelta(days=days) < self.today]
+        # The most recent due check-in waits on the work list in about half the discharges.
+        keep_latest_open = rng.random() < 0.5
+        for days in due:
+            due_on = discharge.discharged_on + dt.timedelta(days=days)
+            checkin = AlumniCheckIn(
+                discharge=discharge, patient=discharge.patient, days_after_discharge=days, due_on=due_on
+            )
+            left_open = past and days == past[-1] and keep_latest_open
+            if due_on < self.today and not left_open:
+                reached = rng.random() < (0.85 if completed else 0.55)
+                checkin.reached = reached
+                checkin.completed_at = self.at(due_on, 14)
+                checkin.completed_by = by
+                if reached:
+                    checkin.using = rng.random() < (0.15 if completed else 0.45)
+                    checkin.attending_support_groups = rng.random() < (0.7 if completed else 0.3)
+                    checkin.employed_or_in_school = rng.random() < 0.7
+                    checkin.readmitted_elsewhere = False
+                    checkin.notes = (
+                        "Reached; reports a lapse and is going to more meetings." if checkin.using
+                        else "Reached; sober, keeping outpatient appointments."
+                    )  # fmt: skip
+                else:
+                    checkin.notes = "No answer; left a neutral voicemail (no program name)."
+            rows.append(checkin)
+        bulk_create_with_history(rows, AlumniCheckIn)
 
     def consents(self, patient, person: Person, by, granted_on: dt.date) -> None:
         kinds = [ConsentKind.TREATMENT, ConsentKind.TELEHEALTH]
@@ -736,49 +841,31 @@ class Command(BaseCommand):
             )
 
     def history(self, patient, person: Person, by, admitted_on: dt.date) -> None:
-        """Substance use, diagnoses and contacts gathered at admission."""
+        """Substance use, diagnoses and contacts gathered at admission, as the story tells them."""
         rng = self.rng
-        routes, code, description = SUBSTANCES[person.primary_substance]
         age_now = patient.age_on(admitted_on)
-        self.later(
-            SubstanceUse(
-                patient=patient,
-                substance=person.primary_substance,
-                route=rng.choice(routes),
-                frequency=rng.choice((UseFrequency.DAILY, UseFrequency.DAILY, UseFrequency.SEVERAL_WEEKLY)),
-                age_of_first_use=rng.randint(min(12, age_now), min(age_now, 25)),
-                last_used_on=admitted_on - dt.timedelta(days=rng.randint(2, 20)),
-                is_primary=True,
-            ),
-            recorded_by=by,
-        )
-        prescriber = self.staff[PRESCRIBERS[person.program][0]]
-        diagnoses = [(code, description, True)]
-        secondary = rng.choice([s for s in SECONDARY_SUBSTANCES if s != person.primary_substance])
-        if rng.random() < 0.6:
-            s_routes, s_code, s_description = SUBSTANCES[secondary]
+        for rank, use in enumerate(person.story.uses):
             self.later(
                 SubstanceUse(
                     patient=patient,
-                    substance=secondary,
-                    route=rng.choice(s_routes),
-                    frequency=rng.choice((UseFrequency.WEEKLY, UseFrequency.MONTHLY, UseFrequency.SEVERAL_WEEKLY)),
-                    age_of_first_use=rng.randint(min(13, age_now), min(age_now, 30)),
-                    last_used_on=admitted_on - dt.timedelta(days=rng.randint(5, 60)),
+                    substance=use.substance,
+                    route=rng.choice(use.routes),
+                    frequency=use.frequency,
+                    age_of_first_use=rng.randint(min(12, age_now), min(age_now, 25 if rank == 0 else 30)),
+                    last_used_on=admitted_on
+                    - dt.timedelta(days=rng.randint(2, 20) if rank == 0 else rng.randint(5, 40)),
+                    is_primary=rank == 0,
                 ),
                 recorded_by=by,
             )
-            if s_code != code:
-                diagnoses.append((s_code, s_description, False))
-        if rng.random() < 0.55:
-            diagnoses.append((*rng.choice(CO_OCCURRING), False))
-        for code_, description_, is_primary in diagnoses:
+        prescriber = self.staff[PRESCRIBERS[person.program][0]]
+        for rank, (code, description) in enumerate(person.story.diagnoses):
             self.later(
                 Diagnosis(
                     patient=patient,
-                    code=code_,
-                    description=description_,
-                    is_primary=is_primary,
+                    code=code,
+                    description=description,
+                    is_primary=rank == 0,
                     diagnosed_on=admitted_on,
                 ),
                 recorded_by=prescriber,
@@ -841,7 +928,7 @@ class Command(BaseCommand):
         responder = rng.random() < 0.75
         day = admitted_on + dt.timedelta(days=14)
         visits = []
-        while day <= until:
+        while day < until:
             visits.append(day)
             day += dt.timedelta(days=rng.choice((13, 14, 14, 15)))
         for number, day in enumerate(visits, start=1):
@@ -873,7 +960,7 @@ class Command(BaseCommand):
                 instrument=Instrument.PHQ9,
                 answers=answers_for_total(Instrument.PHQ9, phq, rng, fixed={8: 1}),
                 administered_by=clinician,
-                administered_at=self.at(min(until, admitted_on + dt.timedelta(days=2)), 17),
+                administered_at=self.at(min(until - dt.timedelta(days=1), admitted_on + dt.timedelta(days=2)), 17),
                 episode=episode,
             )
 
@@ -896,6 +983,51 @@ class Command(BaseCommand):
             administered_at=administered_at,
             administered_by=by,
         )
+
+    def date_intakes(self) -> None:
+        """Give each intake the times its steps happened: the services stamp them with the time of seeding.
+
+        Taken on the referral date (before its first screening), each step at its instrument's or
+        assessment's time, closed on the admission day (or the day after the last step when not
+        admitted); the intake's history rows take the same times, in their order.
+        """
+        now = timezone.now()
+        admitted = dict(Episode.objects.values_list("intake_id", "admitted_on"))
+        history = Intake.history.model
+        rows_by_intake: dict[int, list] = {}
+        for row in history.objects.order_by("history_id"):
+            rows_by_intake.setdefault(row.id, []).append(row)
+        dated_rows, first_seen = [], {}
+        for intake in Intake.objects.prefetch_related("instruments", "asam_assessments").order_by("pk"):
+            steps = sorted(
+                [response.administered_at for response in intake.instruments.all()]
+                + [assessment.assessed_at for assessment in intake.asam_assessments.all()]
+            )
+            created = min([self.at(intake.referral_date, 9), now, *steps[:1]])
+            if intake.pk in admitted:
+                closed = max([self.at(admitted[intake.pk], 9), *steps])
+            elif intake.closed_at is not None:
+                closed = min(now, max([created, *steps]) + dt.timedelta(days=1))
+            else:
+                closed = None
+            last = closed or max([created, *steps])
+            Intake.objects.filter(pk=intake.pk).update(created_at=created, updated_at=last, closed_at=closed)
+            first_seen[intake.patient_id] = min(created, first_seen.get(intake.patient_id, created))
+            rows = rows_by_intake.get(intake.pk, [])
+            # First row when the referral was taken, last when it closed (or last moved), those
+            # between at the screening and assessment they followed.
+            between = sorted({step for step in steps if created <= step <= last}) or [created]
+            for number, row in enumerate(rows):
+                if number == 0:
+                    row.history_date = created
+                elif number == len(rows) - 1:
+                    row.history_date = last
+                else:
+                    row.history_date = between[min(number - 1, len(between) - 1)]
+                dated_rows.append(row)
+        history.objects.bulk_update(dated_rows, ["history_date"], batch_size=500)
+        for patient_id, created in first_seen.items():
+            Patient.objects.filter(pk=patient_id).update(created_at=created)
 
     # Bulk writes -----------------------------------------------------------------------
 

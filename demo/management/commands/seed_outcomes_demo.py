@@ -3,23 +3,18 @@
 Run after ``seed_demo``, ``seed_schedule`` and ``seed_clinical_demo`` (``seed_clinical_demo`` calls it
 at its end). The answers are synthetic and drawn from a seeded generator, so the page is the same on
 every machine. They go through the outcomes services, as the chart's forms would; a few episodes are
-left without them so the TEDS validation report has something to flag. ``seed_demo`` closes its past
-episodes without a discharge form; each gets the discharge (type, reason) and alumni check-ins the
-discharge service would have written, so discharge types, completion and aftercare have something to
-count. The earlier seeds write in bulk, past the services that keep the outcome facts, so the facts
+left without them so the TEDS validation report has something to flag; the discharge measures are
+asked of the discharges ``seed_demo`` wrote (with their aftercare plans and check-ins). The earlier
+seeds write in bulk, past the services that keep the outcome facts, so the facts
 are counted once at the end.
 """
 
-import datetime as dt
 import random
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
 
-from aftercare.constants import DischargeType
-from aftercare.models import AlumniCheckIn, Discharge
+from aftercare.models import Discharge
 from outcomes.constants import (
     COMPLETION_TYPES,
     PRIOR_EPISODES_MAX,
@@ -38,7 +33,7 @@ from outcomes.models import OutcomeMeasures, ProgramReporting
 from outcomes.selectors.measures import chart_substances, profile_initial
 from outcomes.services.facts import facts_rebuild
 from outcomes.services.measures import SubstanceAnswer, admission_measures_record, outcome_measures_record
-from patients.constants import EpisodeStatus, LevelOfCare, SexAtBirth
+from patients.constants import SexAtBirth
 from patients.models import Episode
 from programs.models import Program
 
@@ -72,9 +67,6 @@ class Command(BaseCommand):
                 .order_by("pk")
             )
             discharges = {row.episode_id: row for row in Discharge.objects.valid()}
-            for episode in episodes:
-                if episode.status == EpisodeStatus.DISCHARGED and episode.pk not in discharges:
-                    discharges[episode.pk] = self.discharge(episode)
             measured = 0
             for index, episode in enumerate(episodes):
                 measured += self.seed_episode(episode, index, discharges.get(episode.pk))
@@ -82,46 +74,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Outcomes demo: measures for {measured} of {len(episodes)} episodes; facts {counts}.")
         )
-
-    def discharge(self, episode: Episode) -> Discharge:
-        """The discharge and check-ins ``episode_discharge`` writes, for an episode the demo closed directly."""
-        rng, by = self.rng, episode.primary_clinician
-        stayed = (episode.discharged_on - episode.admitted_on).days
-        if stayed >= 49 and rng.random() < 0.75:
-            kind = rng.choice([DischargeType.COMPLETED] * 4 + [DischargeType.STEP_DOWN])
-        else:
-            kind = rng.choice(
-                [DischargeType.AGAINST_ADVICE] * 3 + [DischargeType.ADMINISTRATIVE, DischargeType.TRANSFERRED]
-            )
-        discharge = Discharge(
-            episode=episode,
-            patient=episode.patient,
-            discharged_on=episode.discharged_on,
-            discharge_type=kind,
-            reason="Synthetic demo discharge.",
-            next_level_of_care=LevelOfCare.OP if kind == DischargeType.STEP_DOWN else "",
-            referred_to="Harbor Street Counseling (outpatient)" if kind == DischargeType.STEP_DOWN else "",
-            summary=f"{episode.patient.display_name} was discharged after {stayed} days ({kind.label.lower()}).",
-            recorded_by=by,
-        )
-        discharge.full_clean()
-        discharge.save()
-        today = timezone.localdate()
-        for days in sorted(set(settings.ALUMNI_CHECKIN_DAYS)):
-            due_on = episode.discharged_on + dt.timedelta(days=days)
-            checkin = AlumniCheckIn(
-                discharge=discharge, patient=episode.patient, days_after_discharge=days, due_on=due_on
-            )
-            if due_on <= today and rng.random() < 0.85:
-                checkin.reached = rng.random() < 0.7
-                checkin.using = (
-                    (rng.random() < (0.25 if kind in COMPLETION_TYPES else 0.5)) if checkin.reached else None
-                )
-                checkin.notes = "Called." if checkin.reached else "No answer; left a neutral message."
-                checkin.completed_at = timezone.make_aware(dt.datetime.combine(due_on, dt.time(14, 0)))
-                checkin.completed_by = by
-            checkin.save()
-        return discharge
 
     def seed_episode(self, episode: Episode, index: int, discharge: Discharge | None) -> int:
         substances = chart_substances(episode)
