@@ -21,8 +21,15 @@ from clinical.models.notes import FormatFields
 from demo.stories import STORIES, SUBSTANCE_ANALYTES, USE_DISORDER_PREFIX, story_of
 from medications.constants import MEDICATION_CATALOGUE
 from medications.models import Medication
+from outcomes.constants import MeasurePoint, PeriodKind
+from outcomes.models import AdmissionProfile, EpisodeFact, OutcomeMeasures, ProgramReporting
+from outcomes.selectors.cohorts import Scope
+from outcomes.selectors.figures import outcomes_for
+from outcomes.selectors.periods import Period
+from outcomes.selectors.teds import teds_report
 from patients.constants import CareTeamRole, EpisodeStatus, IntakeStatus, PatientStatus
 from patients.models import CareTeamMember, Diagnosis, Episode, Intake, Patient, SubstanceUse
+from programs.models import Program
 from testing.constants import AnalyteOutcome
 from testing.models import AnalyteResult
 
@@ -220,3 +227,27 @@ def test_care_team_labels_match_each_members_role(demo):
     assert {member.role for member in members} >= {CareTeamRole.PRIMARY, CareTeamRole.PRESCRIBER}
     for member in members:
         assert labels[member.role] in {group.name for group in member.user.groups.all()}, member
+
+
+def test_the_demo_clinic_has_outcomes_to_show_and_teds_records_to_fix(demo):
+    assert "Outcomes demo: measures for" in demo  # seed_clinical_demo runs seed_outcomes_demo at its end
+    episodes = Episode.objects.valid().filter(patient__entered_in_error_at__isnull=True)
+    assert EpisodeFact.objects.count() == episodes.count()
+    assert ProgramReporting.objects.count() == Program.objects.count()
+    at_admission = OutcomeMeasures.objects.filter(point=MeasurePoint.ADMISSION).count()
+    assert 0 < at_admission < episodes.count()  # a few left for the TEDS report to flag
+    assert AdmissionProfile.objects.count() == at_admission
+    assert OutcomeMeasures.objects.filter(point=MeasurePoint.DISCHARGE).exists()
+
+    today = timezone.localdate()
+    period = Period(PeriodKind.CUSTOM, today - dt.timedelta(days=365), today)
+    programs = tuple(Program.objects.values_list("pk", flat=True))
+    outcomes = outcomes_for(Scope(programs, period, period.previous(), today))
+    for key in ("admissions", "discharges", "retention_30", "working_discharge", "phq9_first"):
+        assert outcomes.figure(key).current.value, key
+    report = teds_report(programs, period)
+    assert report.valid and report.invalid
+
+    # A second run (make run on an existing demo) adds nothing, and counts the facts again.
+    call_command("seed_outcomes_demo", "--if-empty", stdout=StringIO())
+    assert OutcomeMeasures.objects.filter(point=MeasurePoint.ADMISSION).count() == at_admission
