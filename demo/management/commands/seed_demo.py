@@ -32,6 +32,7 @@ from aftercare.models import AlumniCheckIn, Discharge
 from aftercare.services.aftercare_plans import aftercare_plan_save
 from demo.management.commands.demo_logins import ADULT, DEMO_PASSWORD, DEMO_STAFF, MATRIX, TEEN
 from demo.stories import Story, life_of, stories_for
+from medications.constants import MedicationSource
 from patients import services
 from patients.constants import (
     AlertKind,
@@ -737,14 +738,23 @@ class Command(BaseCommand):
             by=clinician,
             outpatient_provider=referred.get(kind, "Harbor Street Counseling, 40 Harbor St, (617) 555-0142"),
             first_appointment=f"{episode.discharged_on + dt.timedelta(days=6):%A %B %d}, 10:00",
-            medication_plan=(
-                f"Continue {medications}; refills through the outpatient prescriber." if medications else "None."
-            ),
-            prescriber="Harbor Street Family Practice" if story.medications else "",
+            medication_plan=" ".join(
+                f"Continue {med.catalogue_code.replace('_', '-')} {med.dose} {med.frequency}"
+                + (
+                    f" ({med.outside_prescriber})."
+                    if med.outside_prescriber
+                    else "; refills from the prescriber below."
+                )
+                for med in story.medications
+            )
+            or "No medications.",
+            prescriber="Harbor Street Family Practice"
+            if any(med.source == MedicationSource.OURS for med in story.medications)
+            else "",
             support_groups="SMART Recovery, Tuesdays 7 p.m. at the community centre; a home group on Saturdays.",
-            family_support=f"Weekly check-in with {life.person.removeprefix('their ')}.",
+            family_support=f"Weekly check-in with {life.person}.",
             relapse_warning_signs=f"Skipping meetings; {life.trigger}; telling myself “just once”.",
-            coping_strategies=f"Call {life.person.removeprefix('their ')} first; {life.activity}; go to a meeting.",
+            coping_strategies=life.fill("Call {my_person} first, then try {activity}; get to a meeting."),
             emergency_plan="Call the clinic during the day; 988 at any hour; 911 for an overdose.",
             emergency_contacts=episode.patient.emergency_contact_name,
         )
