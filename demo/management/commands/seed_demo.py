@@ -228,16 +228,22 @@ PAYERS = (
     ("Pioneer Valley Health", "Pioneer Select", "PVH"),
 )
 
-# What each stage's screening looks like: depression and anxiety scores follow the story's diagnoses.
+# Screening scores follow the story's diagnoses: PHQ-9 high with depression, GAD-7 with anxiety or trauma.
 DEPRESSION_CODES = ("F32", "F33")
 ANXIETY_CODES = ("F41", "F43")
 ASAM_NOTES = {
     "d1_notes": "No current withdrawal signs; last use several days ago.",
     "d2_notes": "No acute medical issues; primary care follows blood pressure.",
-    "d3_notes": "Depressed mood and anxiety; no psychosis; safety plan reviewed.",
     "d4_notes": "Ambivalent but engaged; wants to keep job and family.",
     "d5_notes": "Cravings in the evenings; limited coping skills so far.",
     "d6_notes": "Lives with family; some peers still use.",
+}
+# Dimension 3 as the story's co-occurring diagnoses describe it.
+D3_NOTES = {
+    (True, False): "Depressed mood, poor sleep; no psychosis; denies suicidal intent, safety plan reviewed.",
+    (False, True): "Anxious, worries most of the day; no psychosis; no safety concerns today.",
+    (True, True): "Depressed and anxious; no psychosis; safety plan reviewed.",
+    (False, False): "No co-occurring mental health condition found; mood reactive to consequences of use.",
 }
 LEVEL_OF_CARE_OVERRIDE = "Declined partial hospitalization because of work hours; IOP evenings with weekly review."
 STEP_DOWN_REASON = "Eight weeks abstinent with negative urine tests; goals met. Steps down to weekly outpatient."
@@ -465,7 +471,7 @@ class Command(BaseCommand):
                 patient, person, intake, intake_user, intake.referral_date + dt.timedelta(days=2), last_step=False
             )
             recommend_php = person.index % 2 == 0
-            self.assess(patient, intake, intake_user, self.today - dt.timedelta(days=1), php=recommend_php)
+            self.assess(patient, person, intake, intake_user, self.today - dt.timedelta(days=1), php=recommend_php)
         elif person.stage == PatientStatus.NOT_ADMITTED:
             self.not_admitted(patient, person, intake_user)
         elif person.stage == PatientStatus.ADMITTED:
@@ -564,8 +570,13 @@ class Command(BaseCommand):
             services.intake_update_referral(intake=intake, by=by)
         return phq, gad
 
-    def assess(self, patient, intake, by, day: dt.date, *, php: bool = False):
+    def assess(self, patient, person: Person, intake, by, day: dt.date, *, php: bool = False):
         rng = self.rng
+        codes = [code for code, _ in person.story.diagnoses]
+        d3_notes = D3_NOTES[
+            any(code.startswith(DEPRESSION_CODES) for code in codes),
+            any(code.startswith(ANXIETY_CODES) for code in codes),
+        ]
         ratings = {
             "d1_intoxication": rng.choice((0, 1, 1)),
             "d2_biomedical": rng.choice((0, 0, 1)),
@@ -576,7 +587,13 @@ class Command(BaseCommand):
             "d6_environment": rng.choice((1, 1, 2)),
         }
         return services.asam_assessment_record(
-            patient=patient, assessed_by=by, intake=intake, assessed_at=self.at(day, 11), **ratings, **ASAM_NOTES
+            patient=patient,
+            assessed_by=by,
+            intake=intake,
+            assessed_at=self.at(day, 11),
+            **ratings,
+            **ASAM_NOTES,
+            d3_notes=d3_notes,
         )
 
     def not_admitted(self, patient, person: Person, intake_user) -> None:
@@ -588,7 +605,7 @@ class Command(BaseCommand):
                 intake=intake, by=intake_user, reason="Did not return three calls after screening.", withdrawn=True
             )
             return
-        self.assess(patient, intake, intake_user, intake.referral_date + dt.timedelta(days=5), php=True)
+        self.assess(patient, person, intake, intake_user, intake.referral_date + dt.timedelta(days=5), php=True)
         services.intake_close_not_admitted(
             intake=intake,
             by=intake_user,
@@ -604,7 +621,7 @@ class Command(BaseCommand):
             patient, person, intake, intake_user, referral_date + dt.timedelta(days=1), last_step=False
         )
         override = bool(person.extras.get("override_php")) and discharged_on is None
-        self.assess(patient, intake, intake_user, admitted_on - dt.timedelta(days=2), php=override)
+        self.assess(patient, person, intake, intake_user, admitted_on - dt.timedelta(days=2), php=override)
         first_time = not patient.consents.exists()
         if first_time:
             self.consents(patient, person, intake_user, admitted_on - dt.timedelta(days=1))
