@@ -62,3 +62,19 @@ def test_counselor_and_director_see_different_branches(clinic):
     assert counselor_sees == {in_program, own, on_team, emergency}
     assert director_sees == {in_program, awaiting}
     assert stranger not in counselor_sees | director_sees
+
+
+def test_candidates_travel_as_one_parameter_whatever_their_number(clinic):
+    """510 candidate ids cost the same statement as 3: one array, not a placeholder per id per subquery."""
+    counselor = clinic["counselor"]
+    few_sql, few_params = patients_visible_to(counselor, among=[1, 2, 3]).query.sql_with_params()
+    many_sql, many_params = patients_visible_to(counselor, among=range(1, 511)).query.sql_with_params()
+    assert few_sql == many_sql
+    assert len(few_params) == len(many_params) < 12
+    assert "ANY(" in many_sql
+
+
+@pytest.mark.parametrize("who", ["counselor", "admin"])
+def test_no_candidates_means_no_patients(clinic, who):
+    user = clinic["counselor"] if who == "counselor" else AdminFactory()
+    assert not patients_visible_to(user, among=[]).exists()
