@@ -33,7 +33,8 @@ from programs.models import Program
 from testing.constants import AnalyteOutcome
 from testing.models import AnalyteResult
 
-pytestmark = pytest.mark.django_db
+# One worker runs the whole module under pytest-xdist (--dist loadgroup), so the demo is seeded once.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo_clinic")]
 
 MAKE_RUN_SEEDS = ("seed_demo", "seed_schedule", "seed_clinical_demo", "seed_notes_demo")
 
