@@ -69,8 +69,11 @@ migrations-check: venv
 	mkdir -p var
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
+# One pytest worker per core (pytest-xdist), each with its own test database (test_iop_gw0, …)
+# and cache keys; tests that share a module-scoped fixture carry an xdist_group marker.
+TEST_WORKERS ?= auto
 pytest: setup browser
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 test: setup browser lint migrations-check pytest
 

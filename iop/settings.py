@@ -173,7 +173,8 @@ LOGOUT_REDIRECT_URL = "login"
 # django-axes checks lockout before any other backend tries the password.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend with each user's roles and permissions cached per privilege change.
+    "accounts.privileges.CachedPermissionBackend",
 ]
 # Lockout (OWASP ASVS 2.2.1): counted per username, known or not, so the answer never
 # tells an attacker whether an account exists.
@@ -332,7 +333,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "iop",
+            # Parallel test workers (pytest-xdist) share one Redis database: each keeps its own keys.
+            "KEY_PREFIX": "iop" + os.environ.get("PYTEST_XDIST_WORKER", ""),
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }

@@ -194,12 +194,22 @@ def test_the_walk_catches_a_bare_update_on_a_tracked_model():
     ]
 
 
+# (file, call) that may write without history, each with its reason. Nobody changes a record here.
+UNTRACKED_ON_PURPOSE = {
+    # The demo dates the intakes and charts it has just seeded to the days of each patient's story
+    # (and their history rows to the same days): a seeded row's timestamps, not a change to a record.
+    ("demo/management/commands/seed_demo.py", "Intake.objects.filter(pk=intake.pk).update"),
+    ("demo/management/commands/seed_demo.py", "Patient.objects.filter(pk=patient_id).update"),
+}
+
+
 def test_no_bulk_write_to_a_tracked_model_skips_its_history():
     root = Path(settings.BASE_DIR)
     bare = [
         f"{path.relative_to(root)}:{line}: {call}()"
         for path in project_sources()
         for line, call in bare_bulk_writes(path.read_text())
+        if (str(path.relative_to(root)), call) not in UNTRACKED_ON_PURPOSE
     ]
     assert not bare, "use audit.services.records_update_with_history, which writes history:\n" + "\n".join(bare)
 
