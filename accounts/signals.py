@@ -1,7 +1,7 @@
 """Signal receivers: privilege changes are audited, login starts the clocks, and deactivation,
 a new password or a removed authenticator end the user's sessions."""
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
@@ -11,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .constants import AUDITED_USER_FLAGS, PrivilegeAttribute
 from .models import User
+from .privileges import forget_on_instance, generation_advance, user_version_advance
 from .services import privilege_change_record, user_sessions_end
 
 # Session keys written at login and read by accounts.middleware.SessionTimeoutMiddleware.
@@ -37,6 +38,7 @@ def remember_privilege_flags(sender, instance: User, raw=False, **kwargs):
     instance._privilege_flag_changes = [
         (flag, previous[flag], getattr(instance, flag)) for flag in flags if previous[flag] != getattr(instance, flag)
     ]
+    instance._privileges_flags_changed = bool(instance._privilege_flag_changes)
 
 
 @receiver(post_save, sender=User)
@@ -111,5 +113,47 @@ def audit_role_grants(sender, instance, action, reverse, model, pk_set, **kwargs
         after = _group_names(user)
         before = after - group_names if action == "post_add" else after | group_names
         # The role names cached on the instance would otherwise be stale.
-        user.__dict__.pop("_role_names", None)
+        forget_on_instance(user)
         privilege_change_record(user=user, attribute=PrivilegeAttribute.GROUPS, before=before, after=after)
+
+
+# Anything that can change what a user may do makes cached roles and permissions stale
+# (accounts.privileges): a user's roles, direct grants or flags make theirs stale; a role's
+# grants, or a deleted role or permission, everyone's.
+@receiver(m2m_changed)
+def privileges_changed_by_grant(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in {"post_add", "post_remove", "pre_clear", "post_clear"}:
+        return
+    if sender is Group.permissions.through:
+        if action != "pre_clear":
+            generation_advance()
+        return
+    if sender not in (User.groups.through, User.user_permissions.through):
+        return
+    if not reverse:
+        forget_on_instance(instance)
+        user_version_advance([instance.pk])
+    elif action == "pre_clear":
+        # group.user_set.clear(): the members are known only before.
+        user_version_advance(list(instance.user_set.values_list("pk", flat=True)))
+    elif pk_set:
+        user_version_advance(pk_set)
+
+
+@receiver(post_save, sender=User)
+def privileges_changed_by_account(sender, instance: User, created=False, raw=False, **kwargs):
+    if not raw and not created and getattr(instance, "_privileges_flags_changed", False):
+        instance._privileges_flags_changed = False
+        forget_on_instance(instance)
+        user_version_advance([instance.pk])
+
+
+@receiver(post_delete, sender=User)
+def privileges_changed_by_account_deletion(sender, instance: User, **kwargs):
+    user_version_advance([instance.pk])
+
+
+@receiver(post_delete, sender=Group)
+@receiver(post_delete, sender=Permission)
+def privileges_changed_by_deletion(sender, **kwargs):
+    generation_advance()

@@ -81,7 +81,7 @@ def prepare() -> None:
             device = TOTPDevice.objects.create(user=user, name="Benchmark", confirmed=True)
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "accounts.privileges.CachedPermissionBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session[SESSION_LOGIN_AT] = session[SESSION_LAST_ACTIVITY] = time.time()

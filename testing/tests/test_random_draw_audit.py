@@ -23,8 +23,9 @@ AUDIT_URL = reverse("testing:random_draw_audit")
 # The session, the user with roles and MFA device, the programs with their policies, the draws, and
 # the access-log row (one INSERT: the sequencer chains it after commit).
 AUDIT_QUERIES = 12
-# The same fixed cost, the draw with its program and the record numbers of the patients one may see.
-DETAIL_QUERIES = 9
+# The session and the user with MFA device (roles and permissions come from the privilege cache once
+# the test's first look has read them), the draw with its program and the record numbers one may see.
+DETAIL_QUERIES = 6
 P = daily_probability(0.30, 5)  # MO–FR, 30 % a week: about 0.069
 
 
