@@ -16,6 +16,7 @@ answer, the database is asked, as Django would; nothing is ever granted from a s
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.db import transaction
@@ -72,11 +73,21 @@ def _load(user) -> tuple[set[str], set[str]]:
     return role_names, permissions
 
 
+def _cache_is_shared() -> bool:
+    """A change made in one web process must reach the others: only a shared cache (Redis) may
+    hold privileges, or the one process of ``make run`` (DEBUG), whose memory cache is its own."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    return settings.DEBUG or not backend.endswith("LocMemCache")
+
+
 def privileges_of(user) -> tuple[set[str], set[str]]:
     """The user's role names and permissions, from the cache when its generation is current."""
     cached = getattr(user, "_privileges", None)
     if cached is not None:
         return cached
+    if not _cache_is_shared():
+        user._privileges = _load(user)
+        return user._privileges
     try:
         found = cache.get_many([GENERATION_KEY, _version_key(user.pk), _entry_key(user.pk)])
         generation = found.get(GENERATION_KEY)

@@ -93,3 +93,13 @@ def test_without_the_cache_the_database_answers():
         roles, permissions = privileges.privileges_of(User.objects.get(pk=counselor.pk))
     assert roles == {Role.COUNSELOR}
     assert "patients.view_patient" in permissions
+
+
+def test_a_cache_private_to_one_web_process_holds_no_privileges(login, settings):
+    """With several web processes and no Redis, a change in one would go unseen in the others."""
+    settings.DEBUG = False
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    client = login(CounselorFactory())
+    url = reverse("notifications:home")
+    privilege_queries(client, url)
+    assert privilege_queries(client, url), "read from the database on every request"
