@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts.constants import Role
 from audit.constants import DataCategory
 from audit.services import access_log_record
 from iop.phones import normalize_phone
@@ -82,7 +83,21 @@ def care_team_set(*, patient: Patient, primary_clinician, members: Sequence = ()
     )
     for member in members:
         if member != primary_clinician:
-            CareTeamMember.objects.get_or_create(patient=patient, user=member)
+            CareTeamMember.objects.get_or_create(
+                patient=patient, user=member, defaults={"role": care_team_role_of(member)}
+            )
+
+
+def care_team_role_of(user) -> CareTeamRole:
+    """The care-team label a staff member's own role implies (a prescriber is not a counselor)."""
+    roles = user.role_names
+    if Role.COUNSELOR in roles:
+        return CareTeamRole.COUNSELOR
+    if Role.PRESCRIBER in roles:
+        return CareTeamRole.PRESCRIBER
+    if Role.SUPERVISOR in roles:
+        return CareTeamRole.SUPERVISOR
+    return CareTeamRole.COUNSELOR
 
 
 @transaction.atomic

@@ -174,3 +174,26 @@ class TestRegisterPatient:
         response = login(counselor).post(reverse("patients:patient_create"), self.form())
         assert response.status_code == 403
         assert not Patient.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_care_team_labels_each_member_by_their_own_role():
+    from accounts.tests.factories import CounselorFactory, PrescriberFactory, SupervisorFactory
+    from patients.constants import CareTeamRole
+    from patients.services import care_team_set
+
+    patient = PatientFactory()
+    primary, counselor, prescriber, supervisor = (
+        CounselorFactory(),
+        CounselorFactory(),
+        PrescriberFactory(),
+        SupervisorFactory(),
+    )
+    care_team_set(patient=patient, primary_clinician=primary, members=[counselor, prescriber, supervisor])
+    labels = dict(patient.care_team.values_list("user_id", "role"))
+    assert labels == {
+        primary.pk: CareTeamRole.PRIMARY,
+        counselor.pk: CareTeamRole.COUNSELOR,
+        prescriber.pk: CareTeamRole.PRESCRIBER,
+        supervisor.pk: CareTeamRole.SUPERVISOR,
+    }
