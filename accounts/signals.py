@@ -11,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .constants import AUDITED_USER_FLAGS, PrivilegeAttribute
 from .models import User
-from .privileges import forget_on_instance, generation_advance, user_version_advance
+from .privileges import forget_on_instance, generation_advance, privileges_of, user_version_advance
 from .services import privilege_change_record, user_sessions_end
 
 # Session keys written at login and read by accounts.middleware.SessionTimeoutMiddleware.
@@ -24,6 +24,13 @@ def start_session_clocks(sender, request, user, **kwargs):
     now = timezone.now().timestamp()
     request.session[SESSION_LOGIN_AT] = now
     request.session[SESSION_LAST_ACTIVITY] = now
+
+
+@receiver(user_logged_in)
+def read_privileges_at_sign_in(sender, request, user, **kwargs):
+    # Read once here (into the shared cache), so that the first page is as cheap as the next.
+    forget_on_instance(user)
+    privileges_of(user)
 
 
 @receiver(pre_save, sender=User)

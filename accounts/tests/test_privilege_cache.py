@@ -31,9 +31,13 @@ def nav_labels(client) -> set[str]:
 
 
 def test_a_signed_in_page_reads_roles_and_permissions_once_not_on_every_request(login):
-    client = login(CounselorFactory())
+    counselor = CounselorFactory()
+    client = login(counselor)  # sign-in reads them
     url = reverse("notifications:home")
-    assert privilege_queries(client, url), "the first look reads them from the database"
+    assert privilege_queries(client, url) == []
+    assert privilege_queries(client, url) == []
+    cache.delete(privileges._entry_key(counselor.pk))
+    assert privilege_queries(client, url), "an entry gone is read from the database again"
     assert privilege_queries(client, url) == []
 
 
