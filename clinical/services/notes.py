@@ -192,20 +192,32 @@ def _sync_sections(group_note: GroupNote) -> None:
             section.save(update_fields=["attendance", "attendance_status", "minutes_attended", "updated_at"])
 
 
+def group_note_start_refusal(*, session: Session, author, now: dt.datetime | None = None) -> str:
+    """Why ``author`` may not start this session's group note now ("" when they may).
+
+    The same rules the start applies, asked before the button is offered.
+    """
+    if session.kind not in GROUP_NOTE_KINDS:
+        return "Group notes are written for group therapy and psychoeducation sessions."
+    if author.pk not in (session.clinician_id, session.co_facilitator_id):
+        return "Only the clinicians who ran the session write its note."
+    if session.is_cancelled:
+        return "The session was cancelled; there is nothing to document."
+    if session.start > (now or timezone.now()):
+        return "The session has not started yet."
+    if not Attendance.objects.valid().filter(session=session).exists():
+        return "Take attendance first: the note has a section for each present patient."
+    if GroupNote.objects.valid().filter(session=session).exists():
+        return "This group session already has a note."
+    return ""
+
+
 @transaction.atomic
 def group_note_start(*, session: Session, author, now: dt.datetime | None = None) -> GroupNote:
     """The facilitator's draft, topic prefilled from the curriculum, one section per present patient."""
-    if session.kind not in GROUP_NOTE_KINDS:
-        raise ValidationError("Group notes are written for group therapy and psychoeducation sessions.")
-    _require_writer(session, author)
-    if session.is_cancelled:
-        raise ValidationError("The session was cancelled; there is nothing to document.")
-    if session.start > (now or timezone.now()):
-        raise ValidationError("The session has not started yet.")
-    if not Attendance.objects.valid().filter(session=session).exists():
-        raise ValidationError("Take attendance first: the note has a section for each present patient.")
-    if GroupNote.objects.valid().filter(session=session).exists():
-        raise ValidationError("This group session already has a note.")
+    refusal = group_note_start_refusal(session=session, author=author, now=now)
+    if refusal:
+        raise ValidationError(refusal)
     topic = session.topic.title if session.topic_id else (session.group.name if session.group_id else "")
     group_note = save_valid(
         GroupNote(session=session, author=author, topic=topic, started_at=session.start, ended_at=session.end)

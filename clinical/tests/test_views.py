@@ -216,6 +216,21 @@ class TestCounselingNotes:
 
 
 class TestGroupNotePages:
+    def test_start_is_offered_only_to_who_may_start_it_and_otherwise_says_why(self, login, counselor, program):
+        session = group_session(program, counselor)
+        url = reverse("clinical:session_note_start", args=[session.pk])
+        start = "Start the group note"
+        before_attendance = login(counselor).get(url)
+        assert start not in before_attendance.text and "Take attendance first" in before_attendance.text
+        episode = EpisodeFactory(program=program, primary_clinician=counselor)
+        signed_plan(episode)
+        attend(session, episode)
+        assert start in login(counselor).get(url).text
+        colleague = login(CounselorFactory(programs=[program])).get(url)
+        assert colleague.status_code == 200
+        assert start not in colleague.text and "Only the clinicians who ran the session" in colleague.text
+        assert not GroupNote.objects.filter(session=session).exists()
+
     def test_facilitator_writes_and_signs_the_group_note(self, login, counselor, program):
         session = group_session(program, counselor)
         episodes = [EpisodeFactory(program=program, primary_clinician=counselor) for _ in range(2)]

@@ -164,7 +164,8 @@ def session_note_start(request, session_pk):
                 messages.error(request, " ".join(error.messages))
                 return redirect("clinical:sessions_needing_notes")
             return redirect("clinical:group_note", group_note_pk=group_note.pk)
-        return render(request, "clinical/notes/start.html", {"session": session, "form": None})
+        refusal = services.group_note_start_refusal(session=session, author=request.user)
+        return render(request, "clinical/notes/start.html", {"session": session, "form": None, "refusal": refusal})
     if session.kind not in NOTE_KIND_FOR_SESSION:
         raise Http404
     patient = patient_for_view(request, session.patient_id, category=DataCategory.NOTES, action="start note")
