@@ -268,3 +268,35 @@ def test_discharge_records_have_admin_changelists(db, login, model_name):
 
     superuser = get_user_model().objects.create_superuser(username="root", email="r@example.org", password="x")
     assert login(superuser).get(reverse(f"admin:aftercare_{model_name}_changelist")).status_code == 200
+
+
+def test_a_patient_discharged_today_leaves_the_day_lists_later_sessions_but_not_the_earlier_ones(
+    episode, counselor, schedule
+):
+    from scheduling.constants import SessionKind
+    from scheduling.selectors import rosters_for_day
+
+    now = timezone.localtime()
+    if not (dt.time(0, 3) < now.time() < dt.time(23, 50)):
+        pytest.skip("needs room for a session before and after now on the same day")
+    group = schedule["group"]
+
+    def group_session_at(hour: int, minute: int):
+        start = timezone.make_aware(dt.datetime.combine(now.date(), dt.time(hour, minute)))
+        return SessionFactory(
+            episode=None,
+            patient=None,
+            group=group,
+            kind=SessionKind.GROUP_THERAPY,
+            program=episode.program,
+            clinician=counselor,
+            local_start=start,
+            original_start=start,
+            minutes=5,
+        )
+
+    morning, evening = group_session_at(0, 1), group_session_at(23, 54)
+    discharge(episode, counselor)
+    rosters = rosters_for_day([morning, evening], counselor)
+    assert episode.patient in rosters[morning.pk]
+    assert episode.patient not in rosters[evening.pk]

@@ -90,6 +90,10 @@ def rosters_for_day(sessions: list[Session], user) -> dict[int, list[Patient]]:
         .select_related("episode__patient")
         .order_by("episode__patient__legal_last_name", "episode__patient__legal_first_name")
     )
+    # Episodes discharged on a session's own day: whether they still belong on it depends on the
+    # hour the discharge was recorded (a session that evening is after it).
+    discharged_that_day: dict[int, dict[int, dt.date]] = {}
+    episode_patient: dict[int, int] = {}
     for enrolment in enrolments:
         episode = enrolment.episode
         for (group_id, day), session_ids in group_sessions.items():
@@ -101,6 +105,17 @@ def rosters_for_day(sessions: list[Session], user) -> dict[int, list[Patient]]:
                 continue
             for session_id in session_ids:
                 rosters[session_id].append(episode.patient)
+                if episode.discharged_on == day:
+                    discharged_that_day.setdefault(session_id, {})[episode.pk] = episode.discharged_on
+                    episode_patient[episode.pk] = episode.patient_id
+    if discharged_that_day:
+        # A read that lives with the attendance rules it applies (the moment a discharge takes
+        # effect); services import this module, so it is imported here.
+        from ..services.attendance import discharged_before_session
+    by_pk = {session.pk: session for session in sessions}
+    for session_id, discharged in discharged_that_day.items():
+        gone = {episode_patient[pk] for pk in discharged_before_session(by_pk[session_id], discharged)}
+        rosters[session_id] = [patient for patient in rosters[session_id] if patient.pk not in gone]
     booked = [session.patient_id for session in sessions if session.patient_id]
     if booked:
         seen = {patient.pk: patient for patient in visible.filter(pk__in=booked)}
