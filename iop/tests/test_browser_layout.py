@@ -34,7 +34,7 @@ WHOLE = [
 # What does not fit: the page scrolls sideways (naming the widest element past the right edge,
 # leaving out what sits inside a scrolling or clipping box), or a bar meant to be one line wraps.
 LAYOUT_PROBLEMS = """
-(WHOLE) => {
+([WHOLE, laptop]) => {
   const problems = [];
   const width = window.innerWidth;
   const describe = (el) => {
@@ -73,6 +73,9 @@ LAYOUT_PROBLEMS = """
       if (rows.size > 1) {
         const last = items[items.length - 1];
         problems.push(`${label} wraps onto ${rows.size} lines (last item: ${describe(last)})`);
+      }
+      if (label === "top navigation" && laptop && bar.scrollWidth > bar.clientWidth + 1) {
+        problems.push(`${label} hides items on the laptop (${bar.scrollWidth} px in ${bar.clientWidth} px)`);
       }
     }
   }
@@ -128,7 +131,8 @@ def _check(page, url, name, size, problems):  # noqa: F811
     if response is None or response.status != 200:
         problems.append(f"{where}: HTTP {response.status if response else 'no response'}")
         return
-    problems.extend(f"{where}: {problem}" for problem in page.evaluate(LAYOUT_PROBLEMS, WHOLE))
+    found = page.evaluate(LAYOUT_PROBLEMS, [WHOLE, size["width"] >= LAPTOP["width"]])
+    problems.extend(f"{where}: {problem}" for problem in found)
 
 
 def test_the_main_pages_fit_the_laptop_the_tablet_and_the_roster_a_phone(page, live_server, browser_login):  # noqa: F811
