@@ -74,6 +74,15 @@ LAYOUT_PROBLEMS = """
         const last = items[items.length - 1];
         problems.push(`${label} wraps onto ${rows.size} lines (last item: ${describe(last)})`);
       }
+      // A bar that scrolls sideways shows the current item (static/js/app.js scrolls it into view).
+      const active = bar.querySelector(".active");
+      if (active) {
+        const barBox = bar.getBoundingClientRect();
+        const itemBox = active.getBoundingClientRect();
+        if (itemBox.left < barBox.left - 1 || itemBox.right > barBox.right + 1) {
+          problems.push(`${label}: the current item is scrolled out of sight (${describe(active)})`);
+        }
+      }
       if (label === "top navigation" && laptop && bar.scrollWidth > bar.clientWidth + 1) {
         problems.push(`${label} hides items on the laptop (${bar.scrollWidth} px in ${bar.clientWidth} px)`);
       }

@@ -10,6 +10,19 @@
       if (input) { input.focus(); }
     }
   });
+  // The top navigation and the chart tabs stay one line and scroll sideways on a narrow screen:
+  // bring the current item into view, without moving the page itself.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".nav-scroll").forEach(function (bar) {
+      var active = bar.querySelector(".active");
+      if (!active) { return; }
+      var barBox = bar.getBoundingClientRect();
+      var itemBox = active.getBoundingClientRect();
+      if (itemBox.left < barBox.left || itemBox.right > barBox.right) {
+        bar.scrollLeft += itemBox.left - barBox.left - (barBox.width - itemBox.width) / 2;
+      }
+    });
+  });
   // Buttons with data-confirm ask before submitting (e.g. closing an intake).
   document.addEventListener("click", function (event) {
     var target = event.target.closest("[data-confirm]");
